@@ -1,0 +1,188 @@
+"""Accounts: creating users, signing in and out, login sessions, email and password changes."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import delete, select
+
+from saas.accounts.errors import EmailTaken, InvalidToken
+from saas.accounts.models import LoginSession, User
+from saas.accounts.passwords import check_password_rules, hash_password, needs_rehash, verify_password
+from saas.database import utcnow
+from saas.extensions import db
+from saas.mail.services import mail_queue
+
+SESSION_DAYS = 14
+REMEMBER_DAYS = 30
+# Compared against when the email is unknown, so a login takes as long either way.
+_DUMMY_HASH = hash_password("not-a-real-password-for-timing")
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def token_digest(token: str) -> str:
+    """Tokens (sessions, invitations, API, feeds) are stored only as SHA-256 digests."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def user_get_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def user_create(*, email: str, name: str, password: str) -> User:
+    """A new global identity; one account per email address."""
+    email = normalise_email(email)
+    if user_get_by_email(email):
+        raise EmailTaken("An account with this email already exists. Sign in instead.")
+    check_password_rules(password, user_inputs=[email, name])
+    user = User(email=email, name=name.strip(), password_hash=hash_password(password))
+    db.session.add(user)
+    db.session.flush()
+    email_verification_send(user)
+    return user
+
+
+def user_authenticate(*, email: str, password: str) -> User | None:
+    """The user if the password matches; None otherwise (same work either way)."""
+    user = user_get_by_email(email)
+    if user is None:
+        verify_password(_DUMMY_HASH, password)
+        return None
+    if not verify_password(user.password_hash, password):
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def login_session_start(user: User, *, remember: bool, user_agent: str = "") -> str:
+    """A new session token for this browser (a fresh id at every login, ASVS 3.2.1)."""
+    token = secrets.token_urlsafe(32)
+    days = REMEMBER_DAYS if remember else SESSION_DAYS
+    db.session.add(
+        LoginSession(
+            user=user,
+            token_hash=token_digest(token),
+            expires_at=utcnow() + timedelta(days=days),
+            user_agent=user_agent[:255],
+        )
+    )
+    user.current_session_token = token
+    return token
+
+
+def login_session_user(token: str) -> User | None:
+    """The user of a live session token, or None if it ended or expired."""
+    row = db.session.execute(
+        select(LoginSession, User)
+        .join(User, User.id == LoginSession.user_id)
+        .where(LoginSession.token_hash == token_digest(token), LoginSession.expires_at > utcnow())
+    ).first()
+    if row is None:
+        return None
+    login_session, user = row
+    if utcnow() - login_session.last_seen_at > timedelta(minutes=5):
+        login_session.last_seen_at = utcnow()
+    user.current_session_token = token
+    return user
+
+
+def login_session_end(token: str | None) -> None:
+    if token:
+        db.session.execute(delete(LoginSession).where(LoginSession.token_hash == token_digest(token)))
+
+
+def login_sessions_end_others(user: User) -> int:
+    """End every session of the user but the current one (ASVS 3.3.3)."""
+    keep = token_digest(user.current_session_token or "")
+    result = db.session.execute(
+        delete(LoginSession).where(LoginSession.user_id == user.id, LoginSession.token_hash != keep)
+    )
+    return result.rowcount
+
+
+def password_change(user: User, *, new_password: str) -> None:
+    """Set a new password, end the other sessions and tell the account's address (ASVS 2.5.5)."""
+    check_password_rules(new_password, user_inputs=[user.email, user.name])
+    user.password_hash = hash_password(new_password)
+    login_sessions_end_others(user)
+    mail_queue(
+        to=user.email,
+        template="accounts/email/password_changed",
+        dedupe_key=f"password-changed:{user.id}:{utcnow().isoformat()}",
+        user=user,
+    )
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"accounts.{purpose}")
+
+
+def password_reset_send(email: str) -> None:
+    """Email a reset link if the account exists; say nothing either way (no account probing)."""
+    user = user_get_by_email(email)
+    if user is None:
+        return
+    # The token binds the current hash: it dies once used (single use) or when it expires.
+    token = _serializer("reset").dumps({"uid": user.id, "h": user.password_hash[-16:]})
+    mail_queue(
+        to=user.email,
+        template="accounts/email/password_reset",
+        dedupe_key=f"password-reset:{token_digest(token)}",
+        user=user,
+        token=token,
+        hours=current_app.config["PASSWORD_RESET_HOURS"],
+    )
+
+
+def password_reset_user(token: str) -> User:
+    """The user a reset token was made for; InvalidToken if expired, used or tampered."""
+    max_age = current_app.config["PASSWORD_RESET_HOURS"] * 3600
+    try:
+        data = _serializer("reset").loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise InvalidToken("This reset link has expired. Ask for a new one.") from exc
+    except BadSignature as exc:
+        raise InvalidToken("This reset link is not valid. Ask for a new one.") from exc
+    user = db.session.get(User, data.get("uid"))
+    if user is None or user.password_hash[-16:] != data.get("h"):
+        raise InvalidToken("This reset link has already been used. Ask for a new one.")
+    return user
+
+
+def password_reset(token: str, *, new_password: str) -> User:
+    user = password_reset_user(token)
+    password_change(user, new_password=new_password)
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    return user
+
+
+def email_verification_send(user: User) -> None:
+    token = _serializer("verify").dumps({"uid": user.id, "email": user.email})
+    mail_queue(
+        to=user.email,
+        template="accounts/email/verify_email",
+        dedupe_key=f"verify-email:{user.id}:{user.email}",
+        user=user,
+        token=token,
+    )
+
+
+def email_verify(token: str) -> User:
+    try:
+        data = _serializer("verify").loads(token, max_age=7 * 24 * 3600)
+    except BadSignature as exc:
+        raise InvalidToken("This verification link is not valid or has expired.") from exc
+    user = db.session.get(User, data.get("uid"))
+    if user is None or user.email != data.get("email"):
+        raise InvalidToken("This verification link is not valid or has expired.")
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    return user

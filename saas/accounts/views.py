@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from saas.accounts import bp, services
+from saas.accounts.errors import AccountError, InvalidToken
+from saas.accounts.forms import (
+    ChangePasswordForm,
+    LoginForm,
+    ProfileForm,
+    RequestResetForm,
+    ResetPasswordForm,
+)
+from saas.extensions import db, limiter, login_manager
+
+login_manager.login_view = "accounts.login"
+login_manager.login_message = "Please sign in to continue."
+login_manager.session_protection = "basic"
+
+
+@login_manager.user_loader
+def load_user(token: str):
+    return services.login_session_user(token)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site paths are followed after login (ASVS 5.1.5)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def _login_email_key() -> str:
+    return "login:" + services.normalise_email(request.form.get("email", ""))
+
+
+def _sign_in(user, *, remember: bool) -> None:
+    session.clear()  # a new session at login, nothing carried over (ASVS 3.2.1)
+    services.login_session_start(user, remember=remember, user_agent=request.user_agent.string)
+    db.session.commit()
+    login_user(user, remember=remember)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    "20 per minute", methods=["POST"], error_message="Too many sign-in attempts from here. Wait a minute."
+)
+@limiter.limit(
+    "5 per minute;20 per hour",
+    key_func=_login_email_key,
+    methods=["POST"],
+    error_message="Too many failed sign-ins for this account. Wait a few minutes and try again.",
+    deduct_when=lambda response: response.status_code != 302,
+)
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.user_authenticate(email=form.email.data, password=form.password.data)
+        if user is not None:
+            _sign_in(user, remember=form.remember.data)
+            return redirect(safe_next(request.args.get("next")) or url_for("tenants.home"))
+        form.password.errors.append("The email or password is not right.")
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    services.login_session_end(current_user.current_session_token)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("site.landing"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit("5 per minute", methods=["POST"])
+def request_reset():
+    form = RequestResetForm()
+    if form.validate_on_submit():
+        services.password_reset_send(form.email.data)
+        db.session.commit()
+        flash("If an account uses that address, a reset link is on its way.", "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/request_reset.html", form=form), 422 if form.is_submitted() else 200
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def reset(token: str):
+    try:
+        services.password_reset_user(token)
+    except InvalidToken as error:
+        flash(str(error), "error")
+        return redirect(url_for("accounts.request_reset"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.password_reset(token, new_password=form.password.data)
+        except AccountError as error:
+            db.session.rollback()
+            form.password.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Your password is changed. Sign in with the new one.", "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset.html", form=form), 422 if form.is_submitted() else 200
+
+
+@bp.get("/verify/<token>")
+def verify_email(token: str):
+    try:
+        services.email_verify(token)
+    except InvalidToken as error:
+        flash(str(error), "error")
+        return redirect(url_for("site.landing"))
+    db.session.commit()
+    flash("Thank you, your email address is confirmed.", "success")
+    return redirect(url_for("site.landing"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def settings():
+    profile = ProfileForm(prefix="profile", obj=current_user)
+    password = ChangePasswordForm(prefix="password")
+    if profile.submit_if("profile") and profile.validate():
+        current_user.name = profile.name.data.strip()
+        db.session.commit()
+        flash("Profile saved.", "success")
+        return redirect(url_for("accounts.settings"))
+    if password.submit_if("password") and password.validate():
+        if not services.user_authenticate(email=current_user.email, password=password.current_password.data):
+            password.current_password.errors.append("That is not your current password.")
+        else:
+            try:
+                services.password_change(current_user, new_password=password.password.data)
+            except AccountError as error:
+                db.session.rollback()
+                password.password.errors.append(str(error))
+            else:
+                db.session.commit()
+                flash("Password changed; your other sessions are signed out.", "success")
+                return redirect(url_for("accounts.settings"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/settings.html", profile=profile, password=password), status
+
+
+@bp.post("/account/sessions/end-others")
+@login_required
+def end_other_sessions():
+    count = services.login_sessions_end_others(current_user)
+    db.session.commit()
+    flash(f"Signed out {count} other session(s).", "info")
+    return redirect(url_for("accounts.settings"))

@@ -1,0 +1,93 @@
+"""Background jobs on RQ: enqueue after commit, run inside the app, retry with backoff.
+
+Jobs take ids, reload what they need and are idempotent; the database (e.g. the mail
+outbox) is the source of truth, so a job lost with Redis is re-created by a sweep.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Flask, current_app, has_app_context
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue, Retry
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from saas.extensions import db
+
+AFTER_COMMIT_KEY = "after_commit"
+DEFAULT_RETRY = Retry(max=4, interval=[10, 60, 300, 900])
+
+
+def init_app(app: Flask) -> None:
+    from saas.jobs.cli import jobs_cli
+
+    app.extensions["redis"] = Redis.from_url(
+        app.config["REDIS_URL"], socket_timeout=5, socket_connect_timeout=2
+    )
+    app.cli.add_command(jobs_cli)
+
+
+def redis_connection() -> Redis:
+    return current_app.extensions["redis"]
+
+
+def queue(name: str = "default") -> Queue:
+    return Queue(name, connection=redis_connection())
+
+
+def enqueue(func: Callable, *args: Any, retry: Retry | None = DEFAULT_RETRY, **kwargs: Any) -> None:
+    """Put a job on the queue now. Redis being down is logged, not raised: sweeps catch up."""
+    try:
+        queue().enqueue(func, args=args, kwargs=kwargs, retry=retry)
+    except (RedisError, OSError):
+        current_app.logger.warning("could not enqueue %s; a sweep will retry", func.__name__, exc_info=True)
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run `callback` once the current transaction commits; dropped if it rolls back."""
+    db.session.info.setdefault(AFTER_COMMIT_KEY, []).append(callback)
+
+
+def enqueue_after_commit(func: Callable, *args: Any, **kwargs: Any) -> None:
+    after_commit(lambda: enqueue(func, *args, **kwargs))
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    for callback in session.info.pop(AFTER_COMMIT_KEY, []):
+        callback()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_after_commit(session: Session, _previous_transaction) -> None:
+    session.info.pop(AFTER_COMMIT_KEY, None)
+
+
+def job(func: Callable) -> Callable:
+    """An RQ entry point: a fresh app context and DB session per run, one commit on success."""
+
+    @wraps(func)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with _job_app().app_context():
+            try:
+                result = func(*args, **kwargs)
+                db.session.commit()
+            except Exception:
+                db.session.rollback()
+                raise
+            return result
+
+    return run
+
+
+def _job_app() -> Flask:
+    if has_app_context():  # the worker command (and tests) run jobs inside an app already
+        return current_app._get_current_object()
+    from saas import create_app
+
+    return create_app()

@@ -1,0 +1,61 @@
+"""`flask jobs ...`: the worker, the scheduler, running periodic jobs by hand, failed jobs."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+from rq import SimpleWorker
+from rq.cron import CronScheduler
+from rq.registry import FailedJobRegistry
+
+from saas.jobs import queue, redis_connection
+from saas.jobs.schedule import PERIODIC_JOBS
+
+jobs_cli = AppGroup("jobs", help="Background jobs: worker, scheduler and maintenance.")
+
+
+@jobs_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Exit when the queue is empty.")
+def worker(burst: bool) -> None:
+    """Run jobs inside this app. SimpleWorker: no fork, so pooled DB connections stay valid."""
+    SimpleWorker([queue()], connection=redis_connection()).work(burst=burst, with_scheduler=True)
+
+
+@jobs_cli.command("scheduler")
+def scheduler() -> None:
+    """Enqueue the periodic jobs. Run one; dedupe keys make an accidental second one harmless."""
+    cron = CronScheduler(connection=redis_connection(), name="saas-scheduler")
+    for periodic in PERIODIC_JOBS:
+        cron.register(periodic.func, queue_name="default", cron=periodic.cron, name=periodic.name)
+    cron.start()
+
+
+@jobs_cli.command("run")
+@click.argument("name", type=click.Choice([p.name for p in PERIODIC_JOBS]))
+def run(name: str) -> None:
+    """Run one periodic job now, in this process."""
+    periodic = next(p for p in PERIODIC_JOBS if p.name == name)
+    click.echo(f"{name}: {periodic.func()}")
+
+
+@jobs_cli.command("failed")
+def failed() -> None:
+    """List failed jobs with their last error line."""
+    registry = FailedJobRegistry(queue=queue())
+    for job in registry.get_jobs():
+        last_line = (
+            (job.latest_result().exc_string or "").strip().splitlines()[-1:] if job.latest_result() else []
+        )
+        click.echo(f"{job.id}  {job.func_name}  {job.ended_at}  {' '.join(last_line)}")
+
+
+@jobs_cli.command("requeue")
+@click.argument("job_ids", nargs=-1)
+@click.option("--all", "requeue_all", is_flag=True, help="Requeue every failed job.")
+def requeue(job_ids: tuple[str, ...], requeue_all: bool) -> None:
+    """Put failed jobs back on the queue."""
+    registry = FailedJobRegistry(queue=queue())
+    ids = registry.get_job_ids() if requeue_all else list(job_ids)
+    for job_id in ids:
+        registry.requeue(job_id)
+    click.echo(f"requeued {len(ids)} job(s)")

@@ -1,0 +1,20 @@
+"""The periodic jobs the scheduler enqueues. Each is safe to run twice (dedupe keys)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from saas.mail.jobs import sweep_outbox
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    func: Callable
+    cron: str
+
+
+PERIODIC_JOBS: list[PeriodicJob] = [
+    PeriodicJob("outbox-sweep", sweep_outbox, "* * * * *"),
+]

@@ -1,0 +1,11 @@
+"""Outgoing mail through an outbox table: recorded once under a dedupe key, delivered by a job."""
+
+from flask import Blueprint, Flask
+
+bp = Blueprint("mail", __name__, template_folder="templates")
+
+
+def init_app(app: Flask) -> None:
+    from saas.mail import views  # noqa: F401  (registers the routes)
+
+    app.register_blueprint(bp)

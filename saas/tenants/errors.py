@@ -1,0 +1,6 @@
+class TenantError(ValueError):
+    """A tenancy rule refused the request; the message is safe to show to the user."""
+
+
+class LastOwner(TenantError):
+    pass

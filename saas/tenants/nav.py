@@ -1,0 +1,77 @@
+"""The tenant navigation and switcher; wings add their entries with `add_nav_item`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import g, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from saas.extensions import db
+from saas.tenants.models import Membership, Tenant
+from saas.tenants.permissions import Permission, can
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    endpoint: str
+    permission: Permission = Permission.VIEW
+    order: int = 50
+
+    @property
+    def prefix(self) -> str:
+        return self.endpoint.rsplit(".", 1)[0] + "."
+
+
+_items: list[NavItem] = []
+
+
+def add_nav_item(item: NavItem) -> None:
+    if item not in _items:
+        _items.append(item)
+        _items.sort(key=lambda i: i.order)
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    url: str
+    prefix: str
+
+
+def tenant_nav_items() -> list[NavLink]:
+    if "membership" not in g:
+        return []
+    return [
+        NavLink(item.label, url_for(item.endpoint), item.prefix)
+        for item in _items
+        if can(g.membership.role, item.permission)
+    ]
+
+
+def user_memberships() -> list[Membership]:
+    """The signed-in user's memberships with their tenants, by tenant name (one query)."""
+    if not current_user.is_authenticated:
+        return []
+    if "user_memberships" not in g:
+        g.user_memberships = list(
+            db.session.scalars(
+                select(Membership)
+                .join(Tenant)
+                .options(joinedload(Membership.tenant))
+                .where(Membership.user_id == current_user.id)
+                .order_by(Tenant.name)
+            )
+        )
+    return g.user_memberships
+
+
+def template_helpers() -> dict[str, Any]:
+    return {"tenant_nav_items": tenant_nav_items, "user_memberships": user_memberships}
+
+
+add_nav_item(NavItem("Overview", "tenant.dashboard", order=0))

@@ -1,0 +1,59 @@
+"""Roles and the one table that says what each role may do in a tenant."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    OWNER = "owner"
+    PROGRAM_MANAGER = "program_manager"
+    CONSULTANT = "consultant"
+    STAFF = "staff"
+    VIEWER = "viewer"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class Permission(StrEnum):
+    VIEW = "view"
+    WORK_ON_OWN_ITEMS = "work_on_own_items"
+    MANAGE_ITEMS = "manage_items"
+    EDIT_ROADMAPS = "edit_roadmaps"
+    ASSESS_PRACTICES = "assess_practices"
+    MANAGE_MEMBERS = "manage_members"
+    EDIT_SETTINGS = "edit_settings"
+    VIEW_AUDIT = "view_audit"
+    EXPORT_DATA = "export_data"
+    MANAGE_BILLING = "manage_billing"
+    DELETE_TENANT = "delete_tenant"
+
+
+_PLANNERS = {
+    Permission.VIEW,
+    Permission.WORK_ON_OWN_ITEMS,
+    Permission.MANAGE_ITEMS,
+    Permission.EDIT_ROADMAPS,
+    Permission.ASSESS_PRACTICES,
+    Permission.VIEW_AUDIT,
+    Permission.EXPORT_DATA,
+}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.OWNER: frozenset(Permission),
+    Role.PROGRAM_MANAGER: frozenset(_PLANNERS | {Permission.MANAGE_MEMBERS, Permission.EDIT_SETTINGS}),
+    Role.CONSULTANT: frozenset(_PLANNERS),
+    Role.STAFF: frozenset({Permission.VIEW, Permission.WORK_ON_OWN_ITEMS}),
+    Role.VIEWER: frozenset({Permission.VIEW}),
+}
+
+
+def can(role: Role | str, permission: Permission) -> bool:
+    return permission in ROLE_PERMISSIONS[Role(role)]
+
+
+def assignable_roles(by: Role | str) -> list[Role]:
+    """Owners may hand out every role; others every role but owner."""
+    return [role for role in Role if role is not Role.OWNER or Role(by) is Role.OWNER]
