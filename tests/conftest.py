@@ -111,6 +111,15 @@ def db_session(app: Flask, redis: Redis) -> Iterator:
             connection.close()
 
 
+@pytest.fixture(autouse=True)
+def _postgres_only(request: pytest.FixtureRequest) -> None:
+    """Tests marked `postgres` need PostgreSQL; CI (REQUIRE_POSTGRES=1) fails rather than skips."""
+    if request.node.get_closest_marker("postgres") and not TEST_DATABASE_URL.startswith("postgresql"):
+        if os.environ.get("REQUIRE_POSTGRES"):
+            pytest.fail("REQUIRE_POSTGRES is set but TEST_DATABASE_URL is not PostgreSQL")
+        pytest.skip("needs PostgreSQL: set TEST_DATABASE_URL")
+
+
 @pytest.fixture
 def redis(app: Flask) -> Iterator[Redis]:
     """The app's Redis, emptied after each test (queues, rate-limit counters)."""

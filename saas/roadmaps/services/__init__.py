@@ -1,0 +1,1 @@
+"""Roadmap rules, one module per topic (roadmaps, items, assessments)."""

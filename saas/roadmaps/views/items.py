@@ -1,0 +1,3 @@
+"""Placeholder until the items pages land."""
+
+from saas.roadmaps import bp  # noqa: F401
