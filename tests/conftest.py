@@ -15,8 +15,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from flask_sqlalchemy.session import _app_ctx_id
 from redis import Redis
 from sqlalchemy import create_engine, pool, text
+from sqlalchemy.orm import scoped_session, sessionmaker
 
 from saas import create_app
 from saas.config import limiter_storage
@@ -99,9 +101,9 @@ def db_session(app: Flask, redis: Redis) -> Iterator:
         connection = db.engine.connect()
         transaction = connection.begin()
         original = db.session
-        db.session = db._make_scoped_session(
-            {"bind": connection, "join_transaction_mode": "create_savepoint"}
-        )
+        # A plain SQLAlchemy session: Flask-SQLAlchemy's own get_bind would ignore `bind`.
+        factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+        db.session = scoped_session(factory, scopefunc=_app_ctx_id)
         try:
             yield db.session
         finally:

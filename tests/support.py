@@ -7,6 +7,7 @@ from functools import cache
 
 from flask.testing import FlaskClient
 from rq import SimpleWorker
+from rq.registry import FinishedJobRegistry
 
 from saas.accounts import services as accounts
 from saas.accounts.models import User
@@ -79,7 +80,8 @@ def owner_of(tenant: Tenant) -> User:
 
 
 def run_jobs() -> int:
-    """Run every queued job in this process with a real RQ worker, until the queue is empty."""
-    worker = SimpleWorker([queue()], connection=redis_connection())
-    worker.work(burst=True)
-    return worker.successful_job_count
+    """Run every queued job in this process with a real RQ worker; return how many succeeded."""
+    finished = FinishedJobRegistry(queue=queue())
+    before = finished.count
+    SimpleWorker([queue()], connection=redis_connection()).work(burst=True)
+    return finished.count - before
