@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import Any
 
+from flask import g, has_app_context
 from flask.testing import FlaskClient
 from rq import SimpleWorker
 from rq.registry import FinishedJobRegistry
@@ -28,6 +30,23 @@ def _password_hash() -> str:
 
 class TestClient(FlaskClient):
     """A test client that can sign in as a user without going through the login form."""
+
+    def open(self, *args: Any, **kwargs: Any):
+        """Every request starts with an empty `g`, as it does in production.
+
+        Requests reuse the app context the test holds (for its database session), and with it
+        `g`: without this, the user Flask-Login caches there, and the tenant, would carry over
+        from one request, or one client, to the next.
+        """
+        if not has_app_context():
+            return super().open(*args, **kwargs)
+        saved = vars(g).copy()
+        vars(g).clear()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            vars(g).clear()
+            vars(g).update(saved)
 
     def login(self, user: User, *, remember: bool = False) -> TestClient:
         token = accounts.login_session_start(user, remember=remember)

@@ -104,6 +104,7 @@ class Practice(db.Model):
     position: Mapped[int] = mapped_column(default=0)
 
     goal: Mapped[Goal] = relationship(back_populates="practices")
+    area: Mapped[ProcessArea | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<Practice {self.key}>"

@@ -25,6 +25,7 @@ from sqlalchemy.orm import (
     declared_attr,
     mapped_column,
     relationship,
+    scoped_session,
     with_loader_criteria,
 )
 
@@ -55,8 +56,10 @@ class TenantScoped:
         return self.tenant_id if self.tenant_id is not None else getattr(self.tenant, "id", None)
 
 
-def scope_session(session: Session, tenant_ids: Iterable[int]) -> None:
+def scope_session(session: Session | scoped_session, tenant_ids: Iterable[int]) -> None:
     """Let `session` see exactly these tenants from now on (also on the open transaction)."""
+    if isinstance(session, scoped_session):
+        session = session()
     scope = frozenset(tenant_ids)
     if session.info.get(SCOPE_KEY) == scope:
         return
