@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+from contextlib import AbstractContextManager, nullcontext
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -28,13 +29,11 @@ def mail_queue(*, to: str, template: str, dedupe_key: str, **context: Any) -> Ou
     """
     if db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)):
         return None
-    subject, text_body = _render_text(template, context)
+    with _url_context():
+        subject, text_body = _render_text(template, context)
+        html_body = _render_html(template, context)
     message = OutboxMessage(
-        dedupe_key=dedupe_key,
-        to_email=to,
-        subject=subject,
-        text_body=text_body,
-        html_body=_render_html(template, context),
+        dedupe_key=dedupe_key, to_email=to, subject=subject, text_body=text_body, html_body=html_body
     )
     try:
         with db.session.begin_nested():
@@ -45,6 +44,13 @@ def mail_queue(*, to: str, template: str, dedupe_key: str, **context: Any) -> Ou
 
     enqueue_after_commit(deliver, message.id, retry=None)
     return message
+
+
+def _url_context() -> AbstractContextManager:
+    """Jobs and CLI commands render mail too: give url_for a request based on BASE_URL."""
+    if has_request_context():
+        return nullcontext()
+    return current_app.test_request_context(base_url=current_app.config["BASE_URL"])
 
 
 def _render_text(template: str, context: dict[str, Any]) -> tuple[str, str]:
