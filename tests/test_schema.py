@@ -12,7 +12,11 @@ from saas.tenants.scoping import TenantScoped
 
 
 def tenant_tables() -> set[str]:
-    return {mapper.local_table.name for mapper in db.Model.registry.mappers if issubclass(mapper.class_, TenantScoped)}
+    return {
+        mapper.local_table.name
+        for mapper in db.Model.registry.mappers
+        if issubclass(mapper.class_, TenantScoped)
+    }
 
 
 def test_migrations_match_models(db_session):
@@ -45,7 +49,9 @@ def test_the_app_role_neither_owns_tables_nor_bypasses_rls(db_session):
     ).one()
     assert role == ("saas_app", False, False)
     owners = db_session.scalars(
-        text("SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public' AND tablename = ANY(:names)"),
+        text(
+            "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public' AND tablename = ANY(:names)"
+        ),
         {"names": sorted(tenant_tables())},
     ).all()
     assert "saas_app" not in owners

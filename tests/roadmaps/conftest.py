@@ -31,14 +31,17 @@ def members(tenant: Tenant) -> dict[Role, object]:
     return people
 
 
-def build_roadmap(tenant: Tenant, model: CatalogModel, codes: list[str], *, name: str = "ML2 programme") -> Roadmap:
+def build_roadmap(
+    tenant: Tenant, model: CatalogModel, codes: list[str], *, name: str = "ML2 programme"
+) -> Roadmap:
     """A roadmap selecting the given area codes at CL2, without going through the services."""
     areas = db.session.scalars(
         select(ProcessArea).where(ProcessArea.model_id == model.id, ProcessArea.code.in_(codes))
     ).all()
     roadmap = Roadmap(tenant=tenant, model=model, name=name, target_maturity_level=2)
     roadmap.areas = [
-        RoadmapArea(tenant=tenant, area=area, target_capability_level=2, position=i) for i, area in enumerate(areas)
+        RoadmapArea(tenant=tenant, area=area, target_capability_level=2, position=i)
+        for i, area in enumerate(areas)
     ]
     db.session.add(roadmap)
     db.session.flush()

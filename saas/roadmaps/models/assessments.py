@@ -32,7 +32,9 @@ class PracticeAssessment(TenantScoped, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     roadmap_id: Mapped[int] = mapped_column(ForeignKey("roadmaps.id", ondelete="CASCADE"), index=True)
-    service_line_id: Mapped[int] = mapped_column(ForeignKey("service_lines.id", ondelete="CASCADE"), index=True)
+    service_line_id: Mapped[int] = mapped_column(
+        ForeignKey("service_lines.id", ondelete="CASCADE"), index=True
+    )
     area_id: Mapped[int] = mapped_column(ForeignKey("process_areas.id"))
     practice_id: Mapped[int] = mapped_column(ForeignKey("practices.id"))
     characterisation: Mapped[str | None] = mapped_column(String(2))
@@ -50,7 +52,9 @@ class AssessmentChange(TenantScoped, db.Model):
     __table_args__ = (Index("ix_assessment_changes_roadmap_created", "roadmap_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    assessment_id: Mapped[int] = mapped_column(ForeignKey("practice_assessments.id", ondelete="CASCADE"), index=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("practice_assessments.id", ondelete="CASCADE"), index=True
+    )
     roadmap_id: Mapped[int] = mapped_column(ForeignKey("roadmaps.id", ondelete="CASCADE"))
     from_value: Mapped[str | None] = mapped_column(String(2))
     to_value: Mapped[str | None] = mapped_column(String(2))

@@ -51,7 +51,9 @@ class ActionItem(TenantScoped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int]
     roadmap_id: Mapped[int] = mapped_column(ForeignKey("roadmaps.id", ondelete="CASCADE"), index=True)
-    roadmap_area_id: Mapped[int | None] = mapped_column(ForeignKey("roadmap_areas.id", ondelete="SET NULL"), index=True)
+    roadmap_area_id: Mapped[int | None] = mapped_column(
+        ForeignKey("roadmap_areas.id", ondelete="SET NULL"), index=True
+    )
     practice_id: Mapped[int | None] = mapped_column(ForeignKey("practices.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")

@@ -51,8 +51,12 @@ class Roadmap(TenantScoped, db.Model):
     __tablename__ = "roadmaps"
     __table_args__ = (
         UniqueConstraint("tenant_id", "name"),
-        CheckConstraint("target_maturity_level IS NULL OR target_maturity_level BETWEEN 2 AND 5", name="target_ml"),
-        CheckConstraint("ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on", name="dates_in_order"),
+        CheckConstraint(
+            "target_maturity_level IS NULL OR target_maturity_level BETWEEN 2 AND 5", name="target_ml"
+        ),
+        CheckConstraint(
+            "ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on", name="dates_in_order"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -89,7 +93,9 @@ class RoadmapServiceLine(TenantScoped, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     roadmap_id: Mapped[int] = mapped_column(ForeignKey("roadmaps.id", ondelete="CASCADE"), index=True)
-    service_line_id: Mapped[int] = mapped_column(ForeignKey("service_lines.id", ondelete="CASCADE"), index=True)
+    service_line_id: Mapped[int] = mapped_column(
+        ForeignKey("service_lines.id", ondelete="CASCADE"), index=True
+    )
 
     roadmap: Mapped[Roadmap] = relationship(back_populates="service_line_links")
     service_line: Mapped[ServiceLine] = relationship()
@@ -100,7 +106,9 @@ class Phase(TenantScoped, db.Model):
 
     __tablename__ = "phases"
     __table_args__ = (
-        CheckConstraint("ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on", name="dates_in_order"),
+        CheckConstraint(
+            "ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on", name="dates_in_order"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
