@@ -35,9 +35,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_wings(app: Flask) -> None:
-    from saas import accounts, catalog, jobs, mail, roadmaps, site, tenants
+    from saas import accounts, billing, catalog, jobs, mail, roadmaps, site, tenants
 
-    for wing in (site, mail, jobs, accounts, catalog, tenants, roadmaps):
+    for wing in (site, mail, jobs, accounts, catalog, tenants, roadmaps, billing):
         wing.init_app(app)
 
 

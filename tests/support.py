@@ -19,6 +19,7 @@ from saas.jobs import queue, redis_connection
 from saas.tenants import services as tenants
 from saas.tenants.models import Membership, Tenant
 from saas.tenants.permissions import Role
+from saas.tenants.scoping import scope_session, session_scope
 
 PASSWORD = "a-long-and-unusual-test-passphrase"
 
@@ -103,4 +104,7 @@ def run_jobs() -> int:
     finished = FinishedJobRegistry(queue=queue())
     before = finished.count
     SimpleWorker([queue()], connection=redis_connection()).work(burst=True)
+    # The jobs' sessions shared this test's connection and set its tenant setting (RLS) for
+    # themselves; give the test's session its own back.
+    scope_session(db.session, session_scope(db.session))
     return finished.count - before

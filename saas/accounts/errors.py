@@ -13,4 +13,12 @@ class EmailTaken(AccountError):
 
 
 class InvalidToken(AccountError):
-    pass
+    """A link's token is unknown, tampered with or revoked."""
+
+    status = 404  # what a page answers for it
+
+
+class ExpiredToken(InvalidToken):
+    """A link's token was real but is used up or out of date."""
+
+    status = 410

@@ -9,8 +9,9 @@ from datetime import timedelta
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
-from saas.accounts.errors import EmailTaken, InvalidToken
+from saas.accounts.errors import EmailTaken, ExpiredToken, InvalidToken
 from saas.accounts.models import LoginSession, User
 from saas.accounts.passwords import check_password_rules, hash_password, needs_rehash, verify_password
 from saas.database import utcnow
@@ -27,6 +28,11 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def one_line(text: str) -> str:
+    """Names stay on one line: runs of whitespace (CR and LF too) become one space."""
+    return " ".join(text.split())
+
+
 def token_digest(token: str) -> str:
     """Tokens (sessions, invitations, API, feeds) are stored only as SHA-256 digests."""
     return hashlib.sha256(token.encode()).hexdigest()
@@ -36,17 +42,31 @@ def user_get_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def user_create(*, email: str, name: str, password: str) -> User:
-    """A new global identity; one account per email address."""
+def user_create(*, email: str, name: str, password: str, email_verified: bool = False) -> User:
+    """A new global identity; one account per email address. Unverified addresses get a link."""
     email = normalise_email(email)
+    taken = EmailTaken("An account with this email already exists. Sign in instead.")
     if user_get_by_email(email):
-        raise EmailTaken("An account with this email already exists. Sign in instead.")
+        raise taken
     check_password_rules(password, user_inputs=[email, name])
-    user = User(email=email, name=name.strip(), password_hash=hash_password(password))
-    db.session.add(user)
-    db.session.flush()
-    email_verification_send(user)
+    user = User(
+        email=email,
+        name=one_line(name),
+        password_hash=hash_password(password),
+        email_verified_at=utcnow() if email_verified else None,
+    )
+    try:
+        with db.session.begin_nested():  # the unique index decides between two signups at once
+            db.session.add(user)
+    except IntegrityError as exc:
+        raise taken from exc
+    if not email_verified:
+        email_verification_send(user)
     return user
+
+
+def user_rename(user: User, *, name: str) -> None:
+    user.name = one_line(name)
 
 
 def user_authenticate(*, email: str, password: str) -> User | None:
@@ -130,8 +150,7 @@ def password_reset_send(email: str) -> None:
     user = user_get_by_email(email)
     if user is None:
         return
-    # The token binds the current hash: it dies once used (single use) or when it expires.
-    token = _serializer("reset").dumps({"uid": user.id, "h": user.password_hash[-16:]})
+    token = _serializer("reset").dumps({"uid": user.id, "h": _password_fingerprint(user)})
     mail_queue(
         to=user.email,
         template="accounts/email/password_reset",
@@ -142,18 +161,26 @@ def password_reset_send(email: str) -> None:
     )
 
 
+def _password_fingerprint(user: User) -> str:
+    """Binds a reset token to the current password, so the token dies once used (single use).
+
+    A digest, so the readable token payload reveals nothing of the hash itself.
+    """
+    return token_digest(user.password_hash)[:16]
+
+
 def password_reset_user(token: str) -> User:
-    """The user a reset token was made for; InvalidToken if expired, used or tampered."""
+    """The user a reset token was made for; ExpiredToken if expired or used, InvalidToken if tampered."""
     max_age = current_app.config["PASSWORD_RESET_HOURS"] * 3600
     try:
         data = _serializer("reset").loads(token, max_age=max_age)
     except SignatureExpired as exc:
-        raise InvalidToken("This reset link has expired. Ask for a new one.") from exc
+        raise ExpiredToken("This reset link has expired. Ask for a new one.") from exc
     except BadSignature as exc:
         raise InvalidToken("This reset link is not valid. Ask for a new one.") from exc
     user = db.session.get(User, data.get("uid"))
-    if user is None or user.password_hash[-16:] != data.get("h"):
-        raise InvalidToken("This reset link has already been used. Ask for a new one.")
+    if user is None or _password_fingerprint(user) != data.get("h"):
+        raise ExpiredToken("This reset link has already been used. Ask for a new one.")
     return user
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from saas.accounts import bp, services
@@ -13,7 +13,9 @@ from saas.accounts.forms import (
     ProfileForm,
     RequestResetForm,
     ResetPasswordForm,
+    show_error,
 )
+from saas.accounts.models import User
 from saas.extensions import db, limiter, login_manager
 
 login_manager.login_view = "accounts.login"
@@ -27,21 +29,31 @@ def load_user(token: str):
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only same-site paths are followed after login (ASVS 5.1.5)."""
-    if not target:
+    """Only same-site paths are followed after login (ASVS 5.1.5).
+
+    Browsers read a backslash as a slash and drop tabs and newlines, so a path holding any of
+    them, or any other whitespace or control character, could leave the site: it is refused.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(char.isspace() or not char.isprintable() for char in target):
         return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
+    return None if parts.scheme or parts.netloc else target
 
 
 def _login_email_key() -> str:
-    return "login:" + services.normalise_email(request.form.get("email", ""))
+    return "login:" + services.normalise_email(request.form.get("email", "")[:254])
 
 
-def _sign_in(user, *, remember: bool) -> None:
-    session.clear()  # a new session at login, nothing carried over (ASVS 3.2.1)
+def _failed_sign_in(response: Response) -> bool:
+    """Counted against the account: every answer but a sign-in (302) or a refusal by the limit (429)."""
+    return response.status_code not in {302, 429}
+
+
+def sign_in(user: User, *, remember: bool = False) -> None:
+    """Start a fresh login session for this browser (ASVS 3.2.1); commits the request's work."""
+    session.clear()
     services.login_session_start(user, remember=remember, user_agent=request.user_agent.string)
     db.session.commit()
     login_user(user, remember=remember)
@@ -56,14 +68,14 @@ def _sign_in(user, *, remember: bool) -> None:
     key_func=_login_email_key,
     methods=["POST"],
     error_message="Too many failed sign-ins for this account. Wait a few minutes and try again.",
-    deduct_when=lambda response: response.status_code != 302,
+    deduct_when=_failed_sign_in,
 )
 def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = services.user_authenticate(email=form.email.data, password=form.password.data)
         if user is not None:
-            _sign_in(user, remember=form.remember.data)
+            sign_in(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for("tenants.home"))
         form.password.errors.append("The email or password is not right.")
     status = 422 if form.is_submitted() else 200
@@ -75,14 +87,16 @@ def login():
 def logout():
     services.login_session_end(current_user.current_session_token)
     db.session.commit()
-    logout_user()
     session.clear()
+    logout_user()  # after clear: it leaves the note that deletes the remember-me cookie
     flash("You are signed out.", "info")
     return redirect(url_for("site.landing"))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit("5 per minute", methods=["POST"])
+@limiter.limit(
+    "5 per minute", methods=["POST"], error_message="Too many reset requests from here. Wait a minute."
+)
 def request_reset():
     form = RequestResetForm()
     if form.validate_on_submit():
@@ -94,20 +108,20 @@ def request_reset():
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit("10 per minute", methods=["POST"], error_message="Too many attempts from here. Wait a minute.")
 def reset(token: str):
     try:
         services.password_reset_user(token)
     except InvalidToken as error:
-        flash(str(error), "error")
-        return redirect(url_for("accounts.request_reset"))
+        form = RequestResetForm(formdata=None)
+        return render_template("accounts/request_reset.html", form=form, error=str(error)), error.status
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
             services.password_reset(token, new_password=form.password.data)
         except AccountError as error:
             db.session.rollback()
-            form.password.errors.append(str(error))
+            show_error(form, error)
         else:
             db.session.commit()
             flash("Your password is changed. Sign in with the new one.", "success")
@@ -120,8 +134,7 @@ def verify_email(token: str):
     try:
         services.email_verify(token)
     except InvalidToken as error:
-        flash(str(error), "error")
-        return redirect(url_for("site.landing"))
+        abort(error.status, description=str(error))
     db.session.commit()
     flash("Thank you, your email address is confirmed.", "success")
     return redirect(url_for("site.landing"))
@@ -133,7 +146,7 @@ def settings():
     profile = ProfileForm(prefix="profile", obj=current_user)
     password = ChangePasswordForm(prefix="password")
     if profile.submit_if("profile") and profile.validate():
-        current_user.name = profile.name.data.strip()
+        services.user_rename(current_user, name=profile.name.data)
         db.session.commit()
         flash("Profile saved.", "success")
         return redirect(url_for("accounts.settings"))
@@ -145,7 +158,7 @@ def settings():
                 services.password_change(current_user, new_password=password.password.data)
             except AccountError as error:
                 db.session.rollback()
-                password.password.errors.append(str(error))
+                show_error(password, error)
             else:
                 db.session.commit()
                 flash("Password changed; your other sessions are signed out.", "success")

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from saas.mail.jobs import sweep_outbox
+from saas.roadmaps.jobs import snapshot_sweep
 
 
 @dataclass(frozen=True)
@@ -17,4 +18,5 @@ class PeriodicJob:
 
 PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("outbox-sweep", sweep_outbox, "* * * * *"),
+    PeriodicJob("roadmap-snapshots", snapshot_sweep, "15 2 * * *"),
 ]

@@ -63,6 +63,9 @@ class Invitation(db.Model):
     tenant: Mapped[Tenant] = relationship()
     invited_by: Mapped[User | None] = relationship()
 
+    def is_expired(self) -> bool:
+        return self.expires_at <= utcnow()
+
 
 class AuditEvent(TenantScoped, db.Model):
     """Who changed what, when, in which tenant; the actor's role is kept as it was then."""

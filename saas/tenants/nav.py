@@ -21,10 +21,12 @@ class NavItem:
     endpoint: str
     permission: Permission = Permission.VIEW
     order: int = 50
+    # Endpoints starting with this mark the item active; by default every endpoint of its blueprint.
+    active_prefix: str = ""
 
     @property
     def prefix(self) -> str:
-        return self.endpoint.rsplit(".", 1)[0] + "."
+        return self.active_prefix or self.endpoint.rsplit(".", 1)[0] + "."
 
 
 _items: list[NavItem] = []
@@ -74,4 +76,14 @@ def template_helpers() -> dict[str, Any]:
     return {"tenant_nav_items": tenant_nav_items, "user_memberships": user_memberships}
 
 
-add_nav_item(NavItem("Overview", "tenant.dashboard", order=0))
+# The tenants wing's pages share one blueprint, so each item names the endpoints it stands for.
+add_nav_item(NavItem("Overview", "tenant.dashboard", order=0, active_prefix="tenant.dashboard"))
+add_nav_item(NavItem("Members", "tenant.members", order=80, active_prefix="tenant.members"))
+add_nav_item(
+    NavItem("Audit log", "tenant.audit_log", Permission.VIEW_AUDIT, order=85, active_prefix="tenant.audit")
+)
+add_nav_item(
+    NavItem(
+        "Settings", "tenant.settings", Permission.EDIT_SETTINGS, order=90, active_prefix="tenant.settings"
+    )
+)

@@ -57,3 +57,8 @@ def can(role: Role | str, permission: Permission) -> bool:
 def assignable_roles(by: Role | str) -> list[Role]:
     """Owners may hand out every role; others every role but owner."""
     return [role for role in Role if role is not Role.OWNER or Role(by) is Role.OWNER]
+
+
+def can_assign(by: Role | str, role: Role | str) -> bool:
+    """Whether a member with role `by` may give someone `role`, or take it away from them."""
+    return Role(role) in assignable_roles(by)

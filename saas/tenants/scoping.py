@@ -57,14 +57,17 @@ class TenantScoped:
 
 
 def scope_session(session: Session | scoped_session, tenant_ids: Iterable[int]) -> None:
-    """Let `session` see exactly these tenants from now on (also on the open transaction)."""
+    """Let `session` see exactly these tenants from now on (also on the open transaction).
+
+    The database setting is written even when the scope is unchanged, so it is right again
+    should anything else on the connection have changed it.
+    """
     if isinstance(session, scoped_session):
         session = session()
     scope = frozenset(tenant_ids)
-    if session.info.get(SCOPE_KEY) == scope:
-        return
-    session.info[SCOPE_KEY] = scope
-    _forget_rows_outside(session, scope)
+    if session.info.get(SCOPE_KEY) != scope:
+        session.info[SCOPE_KEY] = scope
+        _forget_rows_outside(session, scope)
     if session.in_transaction():
         _set_rls_scope(session.connection(), scope)
 
@@ -81,7 +84,8 @@ def session_scope(session: Session) -> frozenset[int]:
 def _forget_rows_outside(session: Session, scope: frozenset[int]) -> None:
     """Keep Session.get from answering with a row loaded under an earlier, wider scope."""
     for obj in list(session.identity_map.values()):
-        if isinstance(obj, TenantScoped) and obj.tenant_id not in scope:
+        # Expunging cascades to related rows, which may already be gone when the loop reaches them.
+        if isinstance(obj, TenantScoped) and obj.tenant_id not in scope and obj in session:
             session.expunge(obj)
 
 

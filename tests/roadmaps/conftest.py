@@ -7,9 +7,11 @@ from sqlalchemy import select
 
 from saas.catalog.models import CatalogModel, ProcessArea
 from saas.extensions import db
-from saas.roadmaps.models import Roadmap, RoadmapArea
+from saas.roadmaps.models import ActionItem, Roadmap, RoadmapArea
+from saas.roadmaps.services import items
 from saas.tenants.models import Tenant
 from saas.tenants.permissions import Role
+from saas.tenants.scoping import scope_session
 from tests.support import add_member, make_tenant, owner_of
 
 
@@ -46,3 +48,45 @@ def build_roadmap(
     db.session.add(roadmap)
     db.session.flush()
     return roadmap
+
+
+@pytest.fixture
+def other_tenant() -> Tenant:
+    """A second organisation; list it before `tenant` so the session ends in `tenant`'s scope."""
+    return make_tenant("Other Org")
+
+
+@pytest.fixture
+def foreign_item_id(other_tenant: Tenant, catalog_model: CatalogModel) -> int:
+    """The id of an item of `other_tenant` (list it before `tenant`).
+
+    The commit (a savepoint) expires what the session holds, so entering another tenant's
+    scope afterwards only forgets plain rows; hence an id and not the object.
+    """
+    item = make_item(
+        other_tenant, build_roadmap(other_tenant, catalog_model, ["WP"]), title="Their secret plan"
+    )
+    db.session.commit()
+    return item.id
+
+
+@pytest.fixture
+def items_roadmap(tenant: Tenant, catalog_model: CatalogModel) -> Roadmap:
+    """A roadmap selecting WP, WMC and SD, for the action item tests."""
+    return build_roadmap(tenant, catalog_model, ["WP", "WMC", "SD"], name="Items programme")
+
+
+def make_item(tenant: Tenant, roadmap: Roadmap, *, actor=None, **fields) -> ActionItem:
+    """An action item made through the service, by the tenant's owner unless `actor` is given."""
+    scope_session(db.session, [tenant.id])
+    fields.setdefault("title", "Write the work plan")
+    return items.item_create(tenant=tenant, actor=actor or owner_of(tenant), roadmap=roadmap, **fields)
+
+
+@pytest.fixture
+def foreign_tenant(tenant: Tenant) -> Tenant:
+    """A second organisation. The session then sees both tenants (as a consultant's portfolio
+    does), so what keeps them apart in a test is the services' own tenant filters."""
+    other = make_tenant("Foreign Org")
+    scope_session(db.session, [tenant.id, other.id])
+    return other

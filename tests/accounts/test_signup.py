@@ -1,0 +1,119 @@
+"""Online signup: organisation, owner account and trial in one form, then email verification."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from saas.accounts import services as accounts
+from saas.database import utcnow
+from saas.extensions import db
+from saas.tenants import services as tenants
+from saas.tenants.models import Tenant
+from saas.tenants.permissions import Role
+from tests.accounts.helpers import COMMON, STRONG, link_path, mail_to
+from tests.support import make_user
+
+FORM = {"organisation": "Blue Desk", "name": "Bea Blue", "email": "Bea@Example.com", "password": STRONG[:20]}
+
+
+def sign_up(client, **changes: str):
+    return client.submit("/signup", {**FORM, **changes}, token_page="/signup")
+
+
+def tenant_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Tenant))
+
+
+def test_signup_creates_organisation_owner_and_trial_and_lands_on_its_dashboard(client):
+    response = sign_up(client)
+
+    assert response.status_code == 302
+    assert response.location == "/t/blue-desk/"
+    dashboard = client.get(response.location)
+    assert dashboard.status_code == 200
+    assert "Blue Desk" in dashboard.get_data(as_text=True)
+    assert "free trial" in dashboard.get_data(as_text=True)
+    tenant = db.session.scalar(select(Tenant).where(Tenant.slug == "blue-desk"))
+    user = accounts.user_get_by_email("bea@example.com")
+    assert tenants.membership_get(tenant=tenant, user=user).role == Role.OWNER
+    assert abs(tenant.trial_ends_at - (utcnow() + timedelta(days=14))) < timedelta(minutes=1)
+
+
+def test_trial_length_comes_from_the_configuration(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "TRIAL_DAYS", 30)
+
+    sign_up(client)
+
+    tenant = db.session.scalar(select(Tenant).where(Tenant.slug == "blue-desk"))
+    assert abs(tenant.trial_ends_at - (utcnow() + timedelta(days=30))) < timedelta(minutes=1)
+
+
+def test_signup_sends_a_verification_link_that_confirms_the_address(client, mailbox):
+    sign_up(client)
+
+    message = mail_to(mailbox, "bea@example.com")
+    assert message["Subject"] == "Confirm your email address"
+    assert accounts.user_get_by_email("bea@example.com").email_verified_at is None
+    response = client.get(link_path(message))
+    assert response.status_code == 302
+    assert accounts.user_get_by_email("bea@example.com").email_verified_at is not None
+
+
+def test_a_tampered_verification_link_gets_404_with_a_message(client):
+    response = client.get("/verify/not-a-real-token")
+
+    assert response.status_code == 404
+    assert "not valid" in response.get_data(as_text=True)
+
+
+def test_same_slug_twice_gets_a_distinct_slug(client, app):
+    sign_up(client)
+    second = app.test_client()
+
+    response = sign_up(second, email="other@example.com")
+
+    assert response.status_code == 302
+    assert response.location.startswith("/t/blue-desk-")
+
+
+def test_a_signed_in_user_adds_an_organisation_with_just_its_name(client):
+    user = make_user("multi@example.com", "Multi Person")
+    client.login(user)
+
+    response = client.submit("/signup", {"organisation": "Second Org"}, token_page="/signup")
+
+    assert response.status_code == 302
+    second = db.session.scalar(select(Tenant).where(Tenant.name == "Second Org"))
+    assert tenants.membership_get(tenant=second, user=user).role == Role.OWNER
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"email": "taken@example.com"}, "An account with this email already exists"),
+        ({"email": "TAKEN@Example.com"}, "An account with this email already exists"),
+        ({"password": COMMON}, "too common"),
+        ({"password": STRONG[:11]}, "between 12 and 128 characters"),
+        ({"password": STRONG[:128] + "x"}, "between 12 and 128 characters"),
+        ({"organisation": ""}, "This field is required."),
+        ({"name": "   "}, "This field is required."),
+        ({"email": ""}, "This field is required."),
+        ({"password": ""}, "This field is required."),
+        ({"organisation": "x" * 10_000}, "cannot be longer than 120 characters"),
+        ({"name": "x" * 10_000}, "cannot be longer than 120 characters"),
+        ({"email": "a" * 10_000 + "@example.com"}, "Invalid email address."),
+        ({"email": "bea@example.com\r\nBcc: victim@example.com"}, "Invalid email address."),
+    ],
+)
+def test_bad_signup_input_gets_a_form_error_and_creates_nothing(client, changes, message):
+    make_user("taken@example.com")
+    before = tenant_count()
+
+    response = sign_up(client, **changes)
+
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert tenant_count() == before
