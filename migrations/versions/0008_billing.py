@@ -1,7 +1,7 @@
 """billing: Stripe customers, subscriptions, processed webhook events
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0006
 Create Date: 2026-11-26 10:00:00
 
 billing_customers is an access table (no RLS): webhooks arrive without a tenant and find it
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0008'
-down_revision = '0004'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
