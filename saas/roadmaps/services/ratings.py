@@ -188,7 +188,7 @@ class _Rows:
 
 
 def roadmap_rating(*, roadmap: Roadmap) -> RoadmapRating:
-    """Rate the roadmap from its rows in a fixed number of queries (ten), whatever its size."""
+    """Rate the roadmap from its rows in a fixed number of queries (eleven at most), whatever its size."""
     areas = catalog.areas_with_goals(roadmap.model)
     generic = {goal.capability_level: goal for goal in catalog.generic_goals(roadmap.model)}
     selected = {figure.area_id: figure for figure in roadmap_areas(roadmap=roadmap)}
@@ -198,7 +198,7 @@ def roadmap_rating(*, roadmap: Roadmap) -> RoadmapRating:
     goals = {area.id: _goal_ratings(area, generic, rows if area.id in selected else empty) for area in areas}
     inputs = {area.id: _area_input(area, goals[area.id], selected.get(area.id)) for area in areas}
     rated = [_area_rating(figure, goals[area_id], inputs[area_id]) for area_id, figure in selected.items()]
-    target, gaps, missing = _gap(roadmap, areas, inputs, selected)
+    target, gaps, missing = _gap(roadmap, inputs, selected)
     blockers = rating.describe_blockers(gaps, target=target if target != "profile" else None)
     blockers += [f"{target} blocked: {code} is not in this roadmap" for code in missing]
     return RoadmapRating(
@@ -277,10 +277,7 @@ def _area_rating(
 
 
 def _gap(
-    roadmap: Roadmap,
-    areas: list[ProcessArea],
-    inputs: dict[int, rating.AreaInput],
-    selected: dict[int, RoadmapArea],
+    roadmap: Roadmap, inputs: dict[int, rating.AreaInput], selected: dict[int, RoadmapArea]
 ) -> tuple[str, tuple[rating.AreaGap, ...], list[str]]:
     """The target's label, the selected areas' gaps and the needed areas the roadmap lacks."""
     level = roadmap.target_maturity_level
@@ -289,10 +286,8 @@ def _gap(
         chosen = {inputs[area_id].code for area_id in selected}
         missing = [gap.area for gap in gaps if gap.area not in chosen]
         return f"ML{level}", tuple(gap for gap in gaps if gap.area in chosen), missing
-    by_id = {area.id: area for area in areas}
-    targets = {by_id[area_id].code: figure.target_capability_level for area_id, figure in selected.items()}
-    chosen_inputs = [inputs[area_id] for area_id in selected]
-    return "profile", rating.profile_gap(chosen_inputs, targets), []
+    targets = {inputs[area_id].code: figure.target_capability_level for area_id, figure in selected.items()}
+    return "profile", rating.profile_gap([inputs[area_id] for area_id in selected], targets), []
 
 
 def _line_values(roadmap: Roadmap, lines: list[ServiceLine]) -> dict[AreaPractice, dict[int, rating.Value]]:

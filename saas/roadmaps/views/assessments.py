@@ -232,7 +232,6 @@ def evidence_add(roadmap_id: int, area_code: str, practice_code: str, kind: str)
     line = _line(roadmap, request.args.get("line", type=int))
     if kind not in ("link", "file"):
         abort(404)
-    form, files = request.form, request.files
     try:
         assessment = assessments.assessment_ensure(
             tenant=g.tenant,
@@ -246,18 +245,18 @@ def evidence_add(roadmap_id: int, area_code: str, practice_code: str, kind: str)
                 tenant=g.tenant,
                 actor=current_user,
                 assessment=assessment,
-                url=form.get("url", ""),
-                title=form.get("title", ""),
+                url=request.form.get("url", ""),
+                title=request.form.get("title", ""),
             )
         else:
-            upload = files.get("file")
+            upload = request.files.get("file")
             evidence.evidence_file_add(
                 tenant=g.tenant,
                 actor=current_user,
                 assessment=assessment,
                 filename=upload.filename if upload else "",
                 stream=upload.stream if upload else io.BytesIO(),
-                title=form.get("title", ""),
+                title=request.form.get("title", ""),
             )
     except RoadmapError as exc:
         db.session.rollback()
