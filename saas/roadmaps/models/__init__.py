@@ -8,7 +8,9 @@ from saas.roadmaps.models.assessments import (
     PracticeRaise,
     RoadmapSnapshot,
 )
+from saas.roadmaps.models.calendar import CalendarFeed
 from saas.roadmaps.models.items import ActionItem, ItemComment, ItemPriority, ItemStatus, TenantCounter
+from saas.roadmaps.models.notifications import DigestFrequency, NotificationSettings
 from saas.roadmaps.models.roadmaps import (
     Phase,
     Roadmap,
@@ -22,11 +24,14 @@ from saas.roadmaps.models.roadmaps import (
 __all__ = [
     "ActionItem",
     "AssessmentChange",
+    "CalendarFeed",
+    "DigestFrequency",
     "Evidence",
     "GoalJudgement",
     "ItemComment",
     "ItemPriority",
     "ItemStatus",
+    "NotificationSettings",
     "Phase",
     "PracticeAssessment",
     "PracticeRaise",
