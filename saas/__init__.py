@@ -15,9 +15,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(config_from_env())
     app.config.update(config or {})
 
-    from saas import assets, cli, errors, extensions, security
+    from saas import assets, cli, errors, extensions, routing, security
     from saas.database import install_engine_hooks
 
+    routing.init_app(app)
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=_migrations_dir())
     extensions.csrf.init_app(app)

@@ -43,6 +43,14 @@ class Base(DeclarativeBase):
     )
 
 
+MAX_ROW_ID = 2**31 - 1  # ids are 32-bit integers; PostgreSQL refuses to compare with larger numbers
+
+
+def is_row_id(value: int) -> bool:
+    """Whether `value` can be a row id at all (ids from forms are checked before queries)."""
+    return 0 < value <= MAX_ROW_ID
+
+
 def utcnow() -> datetime:
     """The default of every timestamp column (a callable, so it runs per row)."""
     return datetime.now(UTC)

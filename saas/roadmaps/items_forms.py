@@ -19,9 +19,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from saas.accounts.models import User
+from saas.database import is_row_id
 from saas.roadmaps.models import ItemPriority, ItemStatus, Roadmap
 from saas.roadmaps.services.item_lists import DUE_FILTERS, SORT_LABELS, ItemFilters
-from saas.roadmaps.services.items import is_row_id
 
 DATE_HELP = "A date such as 2026-12-31."
 

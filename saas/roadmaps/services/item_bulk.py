@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from saas.accounts.models import User
 from saas.catalog.models import Goal, Practice, PracticeKind
+from saas.database import is_row_id
 from saas.extensions import db
 from saas.roadmaps.models import (
     ActionItem,
@@ -124,7 +125,7 @@ def items_bulk_edit(
 ) -> BulkResult:
     """Set the assignee, due date and/or status of many items; ids of other tenants are ignored."""
     wanted = set(item_ids)
-    real = {item_id for item_id in wanted if items.is_row_id(item_id)}
+    real = {item_id for item_id in wanted if is_row_id(item_id)}
     if status is not None and status not in {s.value for s in ItemStatus}:
         raise items.InvalidStatus(f"Status must be one of: {', '.join(s.value for s in ItemStatus)}.")
     if assignee is not _KEEP:

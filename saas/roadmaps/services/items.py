@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from saas.accounts.models import User
 from saas.catalog.models import Practice, PracticeKind
-from saas.database import utcnow
+from saas.database import is_row_id, utcnow
 from saas.extensions import db
 from saas.mail.services import mail_queue
 from saas.roadmaps.errors import RoadmapError
@@ -47,7 +47,6 @@ FIELD_LABELS = {
     "priority": "priority",
 }
 _PRACTICE_CODE = re.compile(r"^(SP|GP)\s*(\d+\.\d+)$")
-MAX_ROW_ID = 2**31 - 1  # ids are 32-bit integers; PostgreSQL refuses to compare with larger numbers
 
 
 class ItemError(RoadmapError):
@@ -83,11 +82,6 @@ class InvalidLink(ItemError):
 
 
 # --- reads --------------------------------------------------------------------------------
-
-
-def is_row_id(value: int) -> bool:
-    """Whether `value` can be a row id at all (ids from URLs and forms are checked before queries)."""
-    return 0 < value <= MAX_ROW_ID
 
 
 def item_get(*, tenant: Tenant, item_id: int) -> ActionItem | None:

@@ -14,6 +14,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from saas.database import is_row_id
 from saas.extensions import db
 from saas.roadmaps import bp
 from saas.roadmaps.items_forms import (
@@ -190,7 +191,7 @@ def item_new():
 def _prefill(roadmaps: list) -> dict[str, Any]:
     area = request.args.get("area", "").strip().upper()[:16]
     wanted = request.args.get("roadmap_id", 0, type=int)
-    roadmap = roadmap_get(tenant=g.tenant, roadmap_id=wanted) if items.is_row_id(wanted) else None
+    roadmap = roadmap_get(tenant=g.tenant, roadmap_id=wanted) if is_row_id(wanted) else None
     roadmap = roadmap or item_lists.roadmap_with_area(roadmaps, area)
     practice = request.args.get("practice", "").strip()[:16]
     data: dict[str, Any] = {"area": area, "practice": practice}
