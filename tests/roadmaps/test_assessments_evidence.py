@@ -282,3 +282,20 @@ def test_the_grid_counts_evidence_per_practice(assessor, tenant, roadmap, upload
 
     row = html[html.index('data-practice="SP 1.1"') :]
     assert ">2 items</a>" in row[: row.index("</tr>")]
+
+
+def test_a_file_past_the_plans_evidence_storage_is_refused_and_nothing_is_kept(
+    assessor, tenant, roadmap, uploads
+):
+    """The trial plan stores 500 MB; an upload that would pass it is refused with a reason."""
+    assert upload(assessor, tenant, roadmap, "big.pdf", PDF).status_code == 303
+    [stored] = evidence_rows(tenant)
+    stored.size_bytes = 500 * 1024 * 1024  # as if the tenant had filled its storage already
+    db.session.commit()
+
+    response = upload(assessor, tenant, roadmap, "more.pdf", PDF)
+
+    assert response.status_code == 403
+    assert "stores up to 500 MB of evidence" in response.get_data(as_text=True)
+    assert len(evidence_rows(tenant)) == 1
+    assert len(stored_files(uploads)) == 1

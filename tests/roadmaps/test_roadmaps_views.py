@@ -578,3 +578,21 @@ def test_dashboard_queries_do_not_grow_with_the_number_of_items(signed_in, tenan
     assert counts[1] < 30
     html = response.get_data(as_text=True)
     assert "25% <span" in html  # 250 of 1,000 done
+
+
+def test_the_plan_caps_active_roadmaps_with_a_message_and_an_upgrade_link(signed_in, tenant):
+    """The trial plan allows three active roadmaps; a fourth (new, restored or copied) is refused."""
+    first = create(tenant, name="One")
+    create(tenant, name="Two")
+    create(tenant, name="Three")
+
+    refused = submit(signed_in, path(tenant, f"/{first.id}/duplicate"))
+    assert refused.status_code == 403
+    assert "allows 3 active roadmaps" in refused.get_data(as_text=True)
+    assert roadmap_names(tenant) == ["One", "Two", "Three"]
+
+    assert submit(signed_in, path(tenant, f"/{first.id}/archive")).status_code == 302
+    create(tenant, name="Four")
+    assert submit(signed_in, path(tenant, f"/{first.id}/restore")).status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Roadmap, first.id).status == RoadmapStatus.ARCHIVED

@@ -15,10 +15,11 @@ from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from saas.accounts.models import User
+from saas.billing.entitlements import storage_check
 from saas.extensions import db
 from saas.jobs import after_commit
 from saas.roadmaps.errors import RoadmapError
@@ -157,6 +158,7 @@ def evidence_file_add(
         raise FileRefused(
             f"The file's content does not match its name ({name}); upload a {ALLOWED_LABEL} file."
         )
+    storage_check(tenant, used_bytes=_stored_bytes(tenant), adding_bytes=len(data))
     key = new_key(tenant.id)
     evidence_storage().save(key, data)
     evidence = Evidence(
@@ -194,6 +196,12 @@ def evidence_delete(*, tenant: Tenant, actor: User, evidence: Evidence) -> None:
 def evidence_open(evidence: Evidence) -> BinaryIO:
     """The stored bytes of a file evidence."""
     return evidence_storage().open(evidence.storage_key)
+
+
+def _stored_bytes(tenant: Tenant) -> int:
+    return db.session.scalar(
+        select(func.coalesce(func.sum(Evidence.size_bytes), 0)).where(Evidence.tenant_id == tenant.id)
+    )
 
 
 def clean_filename(filename: str) -> str:

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from saas.accounts.models import User
+from saas.billing.entitlements import roadmap_limit_check
 from saas.catalog import services as catalog
 from saas.catalog.models import CatalogModel, ProcessArea
 from saas.extensions import db
@@ -196,6 +197,7 @@ def roadmap_create(
     Names are unique per tenant; the roadmap covers the given service lines, or the tenant's
     default line (created on first use).
     """
+    _check_roadmap_limit(tenant)
     name = _free_name(tenant=tenant, name=name)
     check_dates(starts_on, ends_on)
     model = catalog_model()
@@ -271,12 +273,14 @@ def roadmap_archive(*, tenant: Tenant, actor: User, roadmap: Roadmap) -> Roadmap
 
 
 def roadmap_restore(*, tenant: Tenant, actor: User, roadmap: Roadmap) -> Roadmap:
-    """Bring an archived roadmap back to the active list."""
+    """Bring an archived roadmap back to the active list, within the plan's limit."""
+    _check_roadmap_limit(tenant)
     return _set_status(tenant=tenant, actor=actor, roadmap=roadmap, status=RoadmapStatus.ACTIVE)
 
 
 def roadmap_duplicate(*, tenant: Tenant, actor: User, roadmap: Roadmap) -> Roadmap:
     """A new active roadmap with the same areas, phases and service lines; items and assessments stay behind."""
+    _check_roadmap_limit(tenant)
     copy = Roadmap(
         tenant=tenant,
         model_id=roadmap.model_id,
@@ -323,6 +327,12 @@ def roadmap_delete(*, tenant: Tenant, actor: User, roadmap: Roadmap) -> None:
     )
     db.session.delete(roadmap)
     db.session.flush()
+
+
+def _check_roadmap_limit(tenant: Tenant) -> None:
+    """The plan caps active roadmaps (billing raises PlanLimitReached with an upgrade link)."""
+    active = roadmap_status_counts(tenant=tenant)[RoadmapStatus.ACTIVE.value]
+    roadmap_limit_check(tenant, active_roadmaps=active)
 
 
 def target_label(roadmap: Roadmap) -> str:
