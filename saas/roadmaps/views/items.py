@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from markupsafe import Markup
 
 from saas.database import is_row_id
@@ -164,10 +165,7 @@ def _bulk_changes(form: BulkEditForm) -> dict[str, Any]:
 def item_new():
     """New item; ?area=WP&practice=SP%202.1 (and ?roadmap_id=) prefill it from a practice."""
     roadmaps = item_lists.roadmaps_for_items(tenant=g.tenant)
-    form = ItemCreateForm(data=_prefill(roadmaps) if request.method == "GET" else None)
-    form.roadmap_id.choices = roadmap_choices(roadmaps)
-    form.area.choices = area_choices(roadmaps, first=[("", "No particular area")])
-    _people_choices(form.assignee, [("", "Nobody yet")])
+    form = _creation_form(ItemCreateForm, roadmaps, first=[("", "No particular area")])
     if form.validate_on_submit():
         try:
             item = items.item_create(
@@ -186,6 +184,15 @@ def item_new():
             return redirect(url_for("roadmaps.item_show", item_id=item.id))
     status = 422 if form.is_submitted() else 200
     return render_template("roadmaps/items/new.html", form=form, roadmaps=roadmaps), status
+
+
+def _creation_form(form_class: type[FlaskForm], roadmaps: list, **area_options: Any) -> FlaskForm:
+    """A creation form with its choices, prefilled from the query string on GET."""
+    form = form_class(data=_prefill(roadmaps) if request.method == "GET" else None)
+    form.roadmap_id.choices = roadmap_choices(roadmaps)
+    form.area.choices = area_choices(roadmaps, **area_options)
+    _people_choices(form.assignee, [("", "Nobody yet")])
+    return form
 
 
 def _prefill(roadmaps: list) -> dict[str, Any]:
@@ -207,10 +214,7 @@ def _prefill(roadmaps: list) -> dict[str, Any]:
 def items_new_for_area():
     """One item for each practice of an area that is below its target."""
     roadmaps = item_lists.roadmaps_for_items(tenant=g.tenant)
-    form = BulkCreateForm(data=_prefill(roadmaps) if request.method == "GET" else None)
-    form.roadmap_id.choices = roadmap_choices(roadmaps)
-    form.area.choices = area_choices(roadmaps)
-    _people_choices(form.assignee, [("", "Nobody yet")])
+    form = _creation_form(BulkCreateForm, roadmaps)
     if form.validate_on_submit():
         roadmap = roadmap_get(tenant=g.tenant, roadmap_id=form.roadmap_id.data)
         try:
