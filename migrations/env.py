@@ -1,15 +1,12 @@
 """Alembic environment. Migrations run as the database owner, never as the app's RLS-bound role."""
 
 import logging
-import sys
 from logging.config import fileConfig
-from pathlib import Path
 
 from alembic import context
 from flask import current_app
 from sqlalchemy import create_engine, pool
 
-sys.path.insert(0, str(Path(__file__).parent))  # lets revisions `import rls`
 config = context.config
 fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
