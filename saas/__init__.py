@@ -36,9 +36,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_wings(app: Flask) -> None:
-    from saas import accounts, billing, catalog, jobs, mail, roadmaps, site, tenants
+    from saas import accounts, api, billing, catalog, jobs, mail, roadmaps, site, tenants
 
-    for wing in (site, mail, jobs, accounts, catalog, tenants, roadmaps, billing):
+    for wing in (site, mail, jobs, accounts, catalog, tenants, roadmaps, billing, api):
         wing.init_app(app)
 
 

@@ -66,6 +66,7 @@ def config_from_env(env: dict[str, str] | None = None) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", limiter_storage(redis_url)),
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_SWALLOW_ERRORS": True,
+        "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "600 per minute"),  # per API token
         # Mail
         "MAIL_URL": env.get("MAIL_URL", ""),
         "MAIL_FROM": env.get("MAIL_FROM", "CMMI Programme <no-reply@localhost>"),

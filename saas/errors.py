@@ -14,9 +14,12 @@ def wants_json() -> bool:
 def render_error(error: HTTPException):
     status = error.code or 500
     message = error.description or error.name
+    # The error's own headers (Allow on 405, WWW-Authenticate on 401), but not its HTML content type.
+    headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
     if wants_json():
-        return {"status": status, "message": message}, status
-    return render_template("error.html", status=status, title=error.name, message=message), status
+        # The API's error body (saas/api): field errors, when there are any, go under "errors".
+        return {"status": status, "message": message, "errors": {}}, status, headers
+    return render_template("error.html", status=status, title=error.name, message=message), status, headers
 
 
 def init_app(app: Flask) -> None:

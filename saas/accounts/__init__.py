@@ -6,6 +6,6 @@ bp = Blueprint("accounts", __name__, template_folder="templates")
 
 
 def init_app(app: Flask) -> None:
-    from saas.accounts import views  # noqa: F401  (registers the routes and the user loader)
+    from saas.accounts import token_views, views  # noqa: F401  (registers the routes and the user loader)
 
     app.register_blueprint(bp)

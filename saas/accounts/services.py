@@ -7,12 +7,12 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from saas.accounts.errors import EmailTaken, ExpiredToken, InvalidToken
-from saas.accounts.models import LoginSession, User
+from saas.accounts.models import EmailOptOut, LoginSession, User
 from saas.accounts.passwords import check_password_rules, hash_password, needs_rehash, verify_password
 from saas.database import utcnow
 from saas.extensions import db
@@ -213,3 +213,71 @@ def email_verify(token: str) -> User:
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
     return user
+
+
+# --- email opt-outs -------------------------------------------------------------------------
+
+# The kinds of email a user may stop, with what the unsubscribe page calls them.
+OPT_OUT_KINDS = {
+    "reminders": "reminders of your action items",
+    "digest": "progress digests",
+    "portfolio_digest": "weekly portfolio digests",
+}
+
+
+def is_opted_out(user: User, kind: str) -> bool:
+    return (
+        db.session.scalar(
+            select(EmailOptOut.id).where(EmailOptOut.user_id == user.id, EmailOptOut.kind == kind)
+        )
+        is not None
+    )
+
+
+def opted_out_user_ids(user_ids: list[int], kind: str) -> set[int]:
+    """Which of these users asked not to receive `kind` (one query for a whole recipient list)."""
+    rows = db.session.scalars(
+        select(EmailOptOut.user_id).where(EmailOptOut.user_id.in_(user_ids), EmailOptOut.kind == kind)
+    )
+    return set(rows)
+
+
+def email_opt_out(user: User, kind: str) -> None:
+    """Stop emails of `kind` to the user; doing it twice (two clicks, two tabs) is harmless."""
+    if kind not in OPT_OUT_KINDS:
+        raise ValueError(f"unknown email kind {kind!r}")
+    if is_opted_out(user, kind):
+        return
+    try:
+        with db.session.begin_nested():
+            db.session.add(EmailOptOut(user_id=user.id, kind=kind))
+    except IntegrityError:  # recorded concurrently
+        pass
+
+
+def email_opt_in(user: User, kind: str) -> None:
+    """Receive emails of `kind` again."""
+    db.session.execute(delete(EmailOptOut).where(EmailOptOut.user_id == user.id, EmailOptOut.kind == kind))
+
+
+def _unsubscribe_serializer() -> URLSafeSerializer:
+    """Not timed: an unsubscribe link in an old email must keep working."""
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="accounts.unsubscribe")
+
+
+def unsubscribe_token(user: User, kind: str) -> str:
+    """A signed token for the unsubscribe link of one kind of email (no login needed)."""
+    return _unsubscribe_serializer().dumps({"uid": user.id, "kind": kind})
+
+
+def unsubscribe_target(token: str) -> tuple[User, str]:
+    """The user and kind an unsubscribe token names; InvalidToken if tampered with or unknown."""
+    try:
+        data = _unsubscribe_serializer().loads(token)
+    except BadSignature as exc:
+        raise InvalidToken("This unsubscribe link is not valid.") from exc
+    user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
+    kind = data.get("kind") if isinstance(data, dict) else None
+    if user is None or kind not in OPT_OUT_KINDS:
+        raise InvalidToken("This unsubscribe link is not valid.")
+    return user, kind

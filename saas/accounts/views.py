@@ -174,3 +174,29 @@ def end_other_sessions():
     db.session.commit()
     flash(f"Signed out {count} other session(s).", "info")
     return redirect(url_for("accounts.settings"))
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@limiter.limit("30 per minute")
+def unsubscribe(token: str):
+    """The signed link in every reminder and digest: no login; GET asks, POST opts out (or back in).
+
+    A GET changes nothing, so mail scanners that follow links do not unsubscribe anyone.
+    """
+    try:
+        user, kind = services.unsubscribe_target(token)
+    except InvalidToken as error:
+        abort(error.status, description=str(error))
+    done = None
+    if request.method == "POST":
+        resubscribe = request.form.get("action") == "resubscribe"
+        (services.email_opt_in if resubscribe else services.email_opt_out)(user, kind)
+        db.session.commit()
+        done = "resubscribed" if resubscribe else "unsubscribed"
+    return render_template(
+        "accounts/unsubscribe.html",
+        email=user.email,
+        label=services.OPT_OUT_KINDS[kind],
+        opted_out=services.is_opted_out(user, kind),
+        done=done,
+    )

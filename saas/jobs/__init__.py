@@ -15,7 +15,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, Retry
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from saas.extensions import db
 
@@ -49,8 +49,11 @@ def enqueue(func: Callable, *args: Any, retry: Retry | None = DEFAULT_RETRY, **k
 
 
 def after_commit(callback: Callable[[], None]) -> None:
-    """Run `callback` once the current transaction commits; dropped if it rolls back."""
-    db.session.info.setdefault(AFTER_COMMIT_KEY, []).append(callback)
+    """Run `callback` once the whole transaction commits; dropped if it, or the savepoint it was
+    registered in, rolls back."""
+    session = db.session()
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(AFTER_COMMIT_KEY, []).append((transaction, callback))
 
 
 def enqueue_after_commit(func: Callable, *args: Any, **kwargs: Any) -> None:
@@ -59,13 +62,33 @@ def enqueue_after_commit(func: Callable, *args: Any, **kwargs: Any) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
-    for callback in session.info.pop(AFTER_COMMIT_KEY, []):
+    # SQLAlchemy sends this event for a released SAVEPOINT too: the transaction goes on, wait for it.
+    if session.get_nested_transaction() is not None:
+        return
+    for _transaction, callback in session.info.pop(AFTER_COMMIT_KEY, []):
         callback()
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _drop_after_commit(session: Session, _previous_transaction) -> None:
-    session.info.pop(AFTER_COMMIT_KEY, None)
+def _drop_after_commit(session: Session, previous_transaction: SessionTransaction) -> None:
+    """A rolled-back savepoint drops only what was registered inside it; the transaction drops all."""
+    if previous_transaction.parent is None:
+        session.info.pop(AFTER_COMMIT_KEY, None)
+        return
+    pending = session.info.get(AFTER_COMMIT_KEY, [])
+    session.info[AFTER_COMMIT_KEY] = [
+        (transaction, callback)
+        for transaction, callback in pending
+        if not _inside(transaction, previous_transaction)
+    ]
+
+
+def _inside(transaction: SessionTransaction | None, outer: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is outer:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 def job(func: Callable) -> Callable:

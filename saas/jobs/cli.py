@@ -25,7 +25,7 @@ def worker(burst: bool) -> None:
 def scheduler() -> None:
     """Enqueue the periodic jobs. Run one; dedupe keys make an accidental second one harmless."""
     cron = CronScheduler(connection=redis_connection(), name="saas-scheduler")
-    for periodic in PERIODIC_JOBS:
+    for periodic in (p for p in PERIODIC_JOBS if p.cron):
         cron.register(periodic.func, queue_name="default", cron=periodic.cron, name=periodic.name)
     cron.start()
 

@@ -72,3 +72,7 @@ class CatalogMissing(RoadmapError):
 
 class NotAllowed(RoadmapError):
     """The actor's role may not do this (views answer 403)."""
+
+
+class ServiceLineInUse(RoadmapError):
+    """A service line cannot be retired or deleted while something still depends on it."""

@@ -165,3 +165,15 @@ class PhaseForm(DatedForm):
         validate_choice=False,
         description="Ticked areas move into this phase; unticked ones leave it.",
     )
+
+
+class ServiceLineForm(FlaskForm):
+    """A service line: where practices are carried out (a service, a team, a site)."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    description = TextAreaField(
+        "Description",
+        validators=[Optional(), Length(max=2000)],
+        description="Optional: what the line delivers, to whom, where.",
+    )
+    owner_id = SelectField("Owner", coerce=optional_id, validate_choice=False)

@@ -31,6 +31,13 @@ def healthz():
     return body, 200 if healthy else 503
 
 
+@bp.get("/healthz/ping")
+@limiter.exempt
+def ping():
+    """200 "ok" without touching the database or Redis: the server's own ceiling (benchmarks, probes)."""
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
+
+
 def _database_ok() -> bool:
     try:
         db.session.execute(text("SELECT 1"))

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, g, request
 from flask_login import current_user
 from sqlalchemy import select
 
+from saas.accounts.models import User
 from saas.extensions import db, login_manager
 from saas.tenants.models import Membership, Tenant
 from saas.tenants.permissions import Permission, Role, can
@@ -43,10 +44,18 @@ def enter_tenant() -> Any:
     """Load the tenant of the URL and the member's role; strangers get 404, never a hint."""
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
+    enter_tenant_as(current_user, g.tenant_slug)
+    return None
+
+
+def enter_tenant_as(user: User, slug: str | None) -> None:
+    """The one tenant entry, for pages and the API alike: 404 unless `user` is a member of the
+    tenant with this slug; then g.tenant, g.membership, the session's scope, and the checks other
+    wings add (tenant_request_checks, e.g. billing's read-only mode), which may abort."""
     found = db.session.execute(
         select(Tenant, Membership)
         .join(Membership, Membership.tenant_id == Tenant.id)
-        .where(Tenant.slug == g.tenant_slug, Membership.user_id == current_user.id)
+        .where(Tenant.slug == slug, Membership.user_id == user.id)
     ).first()
     if found is None:
         abort(404)
@@ -54,7 +63,6 @@ def enter_tenant() -> Any:
     scope_session(db.session, [g.tenant.id])
     for check in tenant_request_checks:
         check(g.tenant, g.membership)
-    return None
 
 
 def current_role() -> Role:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from saas.extensions import db
 from saas.tenants.models import Membership, Tenant
-from saas.tenants.permissions import Permission, can
+from saas.tenants.permissions import CONSULTANT_ROLES, Permission, can
 
 
 @dataclass(frozen=True)
@@ -72,8 +72,17 @@ def user_memberships() -> list[Membership]:
     return g.user_memberships
 
 
+def consultant_memberships() -> list[Membership]:
+    """The memberships in which the signed-in user is a consultant: their clients (no extra query)."""
+    return [membership for membership in user_memberships() if membership.role in CONSULTANT_ROLES]
+
+
 def template_helpers() -> dict[str, Any]:
-    return {"tenant_nav_items": tenant_nav_items, "user_memberships": user_memberships}
+    return {
+        "tenant_nav_items": tenant_nav_items,
+        "user_memberships": user_memberships,
+        "consultant_memberships": consultant_memberships,
+    }
 
 
 # The tenants wing's pages share one blueprint, so each item names the endpoints it stands for.

@@ -9,12 +9,16 @@ class Role(StrEnum):
     OWNER = "owner"
     PROGRAM_MANAGER = "program_manager"
     CONSULTANT = "consultant"
+    CONSULTANT_VIEWER = "consultant_viewer"
     STAFF = "staff"
     VIEWER = "viewer"
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return _LABELS.get(self.value) or self.value.replace("_", " ").capitalize()
+
+
+_LABELS = {"consultant_viewer": "Consultant (read-only)"}
 
 
 class Permission(StrEnum):
@@ -45,9 +49,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OWNER: frozenset(Permission),
     Role.PROGRAM_MANAGER: frozenset(_PLANNERS | {Permission.MANAGE_MEMBERS, Permission.EDIT_SETTINGS}),
     Role.CONSULTANT: frozenset(_PLANNERS),
+    Role.CONSULTANT_VIEWER: frozenset({Permission.VIEW, Permission.EXPORT_DATA}),
     Role.STAFF: frozenset({Permission.VIEW, Permission.WORK_ON_OWN_ITEMS}),
     Role.VIEWER: frozenset({Permission.VIEW}),
 }
+
+# Outsiders a client let in: their clients make up their portfolio, and the audit log names them.
+CONSULTANT_ROLES: frozenset[Role] = frozenset({Role.CONSULTANT, Role.CONSULTANT_VIEWER})
 
 
 def can(role: Role | str, permission: Permission) -> bool:
@@ -62,3 +70,11 @@ def assignable_roles(by: Role | str) -> list[Role]:
 def can_assign(by: Role | str, role: Role | str) -> bool:
     """Whether a member with role `by` may give someone `role`, or take it away from them."""
     return Role(role) in assignable_roles(by)
+
+
+def role_label(role: Role | str) -> str:
+    """A role as people read it ("Consultant (read-only)"); an unknown or retired role as it is stored."""
+    try:
+        return Role(role).label
+    except ValueError:
+        return str(role).replace("_", " ").capitalize()

@@ -29,7 +29,7 @@ from saas.tenants.errors import (
     NotAllowed,
 )
 from saas.tenants.models import AuditEvent, Invitation, Membership, Tenant
-from saas.tenants.permissions import Permission, Role, can, can_assign
+from saas.tenants.permissions import CONSULTANT_ROLES, Permission, Role, can, can_assign
 from saas.tenants.scoping import scope_session
 
 RESERVED_SLUGS = {"new", "admin", "api", "static", "login", "signup"}
@@ -131,6 +131,23 @@ def membership_list(*, tenant: Tenant) -> list[Membership]:
             .options(joinedload(Membership.user))
             .where(Membership.tenant_id == tenant.id)
             .order_by(User.name, User.id)
+        )
+    )
+
+
+def client_memberships(*, user: User) -> list[Membership]:
+    """The tenants that let `user` in as a consultant (either variant), with them loaded, by name.
+
+    One query. A client revokes the access by removing the membership, so a revoked client is
+    simply absent from the next call.
+    """
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .join(Tenant, Tenant.id == Membership.tenant_id)
+            .options(joinedload(Membership.tenant))
+            .where(Membership.user_id == user.id, Membership.role.in_(sorted(CONSULTANT_ROLES)))
+            .order_by(Tenant.name, Tenant.id)
         )
     )
 
@@ -400,13 +417,18 @@ def audit(
     return event
 
 
-def audit_event_page(*, tenant: Tenant, page: int) -> Pagination:
-    """One page of the tenant's audit trail, newest first, 50 a page; pages past the end are empty."""
+def audit_event_page(*, tenant: Tenant, page: int, role: str = "") -> Pagination:
+    """One page of the tenant's audit trail, newest first, 50 a page; pages past the end are empty.
+
+    `role` keeps the events done in that role (as recorded then); an unknown role is ignored.
+    """
     query = (
         select(AuditEvent)
         .options(joinedload(AuditEvent.actor))
         .where(AuditEvent.tenant_id == tenant.id)
         .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
     )
+    if role in set(Role):
+        query = query.where(AuditEvent.actor_role == role)
     page = min(max(page, 1), AUDIT_LAST_PAGE)
     return db.paginate(query, page=page, per_page=AUDIT_PAGE_SIZE, error_out=False, count=True)

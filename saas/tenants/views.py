@@ -24,7 +24,14 @@ from saas.tenants.forms import (
 )
 from saas.tenants.models import Invitation, Membership
 from saas.tenants.nav import user_memberships
-from saas.tenants.permissions import Permission, Role, assignable_roles, can, can_assign
+from saas.tenants.permissions import (
+    CONSULTANT_ROLES,
+    Permission,
+    Role,
+    assignable_roles,
+    can,
+    can_assign,
+)
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -270,5 +277,15 @@ def settings():
 @tenant_bp.get("/audit")
 @permission_required(Permission.VIEW_AUDIT)
 def audit_log():
-    events = services.audit_event_page(tenant=g.tenant, page=request.args.get("page", 1, type=int))
-    return render_template("tenants/audit.html", events=events, zone=ZoneInfo(g.tenant.timezone))
+    """The audit trail, optionally only what was done in one role (?role=consultant)."""
+    role = request.args.get("role", "")
+    role = role if role in set(Role) else ""
+    events = services.audit_event_page(tenant=g.tenant, page=request.args.get("page", 1, type=int), role=role)
+    return render_template(
+        "tenants/audit.html",
+        events=events,
+        zone=ZoneInfo(g.tenant.timezone),
+        role=role,
+        roles=list(Role),
+        consultant_roles=CONSULTANT_ROLES,
+    )

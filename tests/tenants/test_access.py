@@ -58,6 +58,7 @@ ALLOWED: dict[Role, set[str]] = {
     Role.OWNER: MANAGERS,
     Role.PROGRAM_MANAGER: MANAGERS,
     Role.CONSULTANT: EVERYONE | {"audit log"},
+    Role.CONSULTANT_VIEWER: EVERYONE,
     Role.STAFF: EVERYONE,
     Role.VIEWER: EVERYONE,
 }
@@ -141,6 +142,42 @@ def test_a_non_member_gets_404_on_every_tenant_url_and_method(app, client, acme)
     assert audit_count(acme) == before
 
 
+def test_a_read_only_consultant_may_look_but_every_post_of_every_wing_is_refused(app, client, acme):
+    """consultant_viewer: view and export only. Every tenant POST gets 403 before any lookup."""
+    viewer = add_member(acme, Role.CONSULTANT_VIEWER, "reader@consulting.example")
+    client.login(viewer)
+    token = client.csrf_token("/account")
+    before = audit_count(acme)
+
+    posts = [rule for rule in tenant_rules(app) if "POST" in rule.methods]
+    assert len(posts) >= 10
+    for rule in posts:
+        path = build(app, rule, "acme", "POST")
+        response = client.post(path, data={"name": "X", "role": "viewer"}, headers={"X-CSRFToken": token})
+        assert response.status_code == 403, (path, response.status_code)
+    for path in (
+        "/t/acme/",
+        "/t/acme/members",
+        "/t/acme/roadmaps",
+        "/t/acme/items",
+        "/t/acme/items/export.csv",
+    ):
+        assert client.get(path).status_code == 200, path
+    assert audit_count(acme) == before
+
+
+def test_the_read_only_consultant_role_reads_as_such(client, acme, owner):
+    reader = add_member(acme, Role.CONSULTANT_VIEWER, "reader@consulting.example")
+
+    managed = client.login(owner).get("/t/acme/members").get_data(as_text=True)
+    own = client.login(reader).get("/t/acme/").get_data(as_text=True)
+
+    assert '<option value="consultant_viewer">Consultant (read-only)</option>' in managed  # may be invited
+    assert '<option value="consultant_viewer" selected>Consultant (read-only)</option>' in managed
+    assert "Your role: Consultant (read-only)" in own
+    assert "· Consultant (read-only)</small>" in own  # the organisation switcher
+
+
 def test_signed_out_visitors_are_sent_to_sign_in_from_tenant_urls(app, client, acme):
     response = client.get("/t/acme/members")
 
@@ -197,6 +234,7 @@ def test_htmx_requests_may_send_the_csrf_token_as_a_header(client, acme, owner):
         (Role.OWNER, {"Members", "Audit log", "Settings"}),
         (Role.PROGRAM_MANAGER, {"Members", "Audit log", "Settings"}),
         (Role.CONSULTANT, {"Members", "Audit log"}),
+        (Role.CONSULTANT_VIEWER, {"Members"}),
         (Role.STAFF, {"Members"}),
         (Role.VIEWER, {"Members"}),
     ],

@@ -26,13 +26,13 @@ def audit_rows(page_html: str) -> int:
     return page_html.count("<tr>") - 1  # minus the header row
 
 
-def test_settings_page_offers_zoneinfo_timezones_and_a_digest_placeholder(client, acme, owner):
+def test_settings_page_offers_zoneinfo_timezones_and_links_to_reminder_settings(client, acme, owner):
     page = client.login(owner).get("/t/acme/settings").get_data(as_text=True)
 
     assert re.search(r'<select[^>]*class="form-select[^>]*name="timezone"', page)
     assert '<option value="Europe/Paris">' in page
     assert "localtime" not in page
-    assert "come with the background jobs feature" in page
+    assert 'href="/t/acme/notifications"' in page
 
 
 def test_owner_renames_and_changes_timezone_and_it_is_audited(client, acme, owner):

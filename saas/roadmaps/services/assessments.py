@@ -111,6 +111,23 @@ def assessment_get(*, tenant: Tenant, assessment_id: int) -> PracticeAssessment 
     )
 
 
+def assessment_list(
+    *, roadmap: Roadmap, service_line_id: int | None = None, area_id: int | None = None
+) -> list[PracticeAssessment]:
+    """The roadmap's recorded assessments, of one line or area if given, with their last editor (one query)."""
+    query = (
+        select(PracticeAssessment)
+        .where(PracticeAssessment.roadmap_id == roadmap.id, PracticeAssessment.tenant_id == roadmap.tenant_id)
+        .options(joinedload(PracticeAssessment.updated_by))
+        .order_by(PracticeAssessment.id)
+    )
+    if service_line_id is not None:
+        query = query.where(PracticeAssessment.service_line_id == service_line_id)
+    if area_id is not None:
+        query = query.where(PracticeAssessment.area_id == area_id)
+    return list(db.session.scalars(query))
+
+
 def assessment_codes(assessment: PracticeAssessment) -> tuple[str, str]:
     """The catalog codes of the assessment's area and practice ("WP", "SP 1.1")."""
     return db.session.execute(

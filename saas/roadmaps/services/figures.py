@@ -1,8 +1,9 @@
 """The roadmap dashboard's figures: a fixed number of queries whatever the roadmap's size.
 
-Levels and practice counts come from the rating bridge (services/ratings.py: rows bounded by
-the catalog, read once each); action items, which grow with use, are only ever counted with
-GROUP BY or read a few at a time.
+Levels, practice counts and what blocks the target come from the rating bridge alone
+(services/ratings.py: rows bounded by the catalog, read once each), so the dashboard never
+disagrees with the assessment pages; the forecast adds one read of the change history; action
+items, which grow with use, are only ever counted with GROUP BY or read a few at a time.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from sqlalchemy.orm import joinedload
 from saas.extensions import db
 from saas.roadmaps.models import ActionItem, ItemStatus, Phase, Roadmap
 from saas.roadmaps.services import ratings
+from saas.roadmaps.services.blockers import Blocker, blocker_summary, target_blockers
+from saas.roadmaps.services.forecast import Forecast, readiness_forecast
 from saas.roadmaps.services.ratings import NOT_ASSESSED, AreaRating, tenant_today
 
 OVERDUE_SHOWN = 5
@@ -40,6 +43,12 @@ class RoadmapFigures:
     overdue_count: int
     overdue_items: list[ActionItem]
     milestones: list[Milestone]
+    blockers: list[Blocker]  # what stops the roadmap's target, by goal and service line
+    forecast: Forecast
+
+    @property
+    def blocker_summary(self) -> str:
+        return blocker_summary(self.blockers)
 
     @property
     def items_total(self) -> int:
@@ -63,7 +72,7 @@ class RoadmapFigures:
 
 
 def roadmap_figures(*, roadmap: Roadmap, today: date | None = None) -> RoadmapFigures:
-    """The dashboard of `roadmap`: the rating's queries plus three, however many items it has."""
+    """The dashboard of `roadmap`: the rating's queries plus four, however many items it has."""
     today = today or tenant_today(roadmap)
     rated = ratings.roadmap_rating(roadmap=roadmap)
     item_counts, overdue_count = _item_counts(roadmap, today)
@@ -75,6 +84,8 @@ def roadmap_figures(*, roadmap: Roadmap, today: date | None = None) -> RoadmapFi
         overdue_count=overdue_count,
         overdue_items=_overdue_items(roadmap, today) if overdue_count else [],
         milestones=_milestones(roadmap, today),
+        blockers=target_blockers(rated),
+        forecast=readiness_forecast(roadmap=roadmap, today=today, result=rated),
     )
 
 

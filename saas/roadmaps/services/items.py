@@ -251,6 +251,21 @@ def item_set_status(*, tenant: Tenant, actor: User | None, item: ActionItem, sta
     return item
 
 
+def item_delete(*, tenant: Tenant, actor: User | None, item: ActionItem) -> None:
+    """Delete the item with its comments and evidence; the audit trail keeps that it existed."""
+    if item.tenant_id != tenant.id:
+        raise ItemError("That item is not in this organisation.")
+    audit(
+        tenant=tenant,
+        actor=actor,
+        action="item.deleted",
+        subject=item,
+        summary=f"Deleted {item.key}: {item.title}",
+    )
+    db.session.delete(item)
+    db.session.flush()
+
+
 def comment_add(*, tenant: Tenant, actor: User | None, item: ActionItem, body: str) -> ItemComment:
     """A comment on the item (Markdown, sanitised when shown)."""
     text = (body or "").strip()

@@ -251,8 +251,10 @@ def roadmap_update(
     """Rename, describe and re-date a roadmap; `service_line_ids` (when given) replaces the lines covered."""
     name = _free_name(tenant=tenant, name=name, roadmap=roadmap)
     check_dates(starts_on, ends_on)
+    coverage = ""
     if service_line_ids is not None:
-        _link_lines(roadmap, _service_lines(tenant=tenant, actor=actor, ids=service_line_ids, required=True))
+        lines = _service_lines(tenant=tenant, actor=actor, ids=service_line_ids, required=True)
+        coverage = _link_lines(roadmap, lines)
     roadmap.name = name
     roadmap.description = description.strip()
     roadmap.starts_on, roadmap.ends_on = starts_on, ends_on
@@ -262,7 +264,7 @@ def roadmap_update(
         actor=actor,
         action="roadmap.updated",
         subject=roadmap,
-        summary=f"Edited “{roadmap.name}”",
+        summary=f"Edited “{roadmap.name}”{coverage}",
     )
     return roadmap
 
@@ -421,15 +423,22 @@ def default_service_line(*, tenant: Tenant, actor: User) -> ServiceLine:
     return line
 
 
-def _link_lines(roadmap: Roadmap, lines: list[ServiceLine]) -> None:
+def _link_lines(roadmap: Roadmap, lines: list[ServiceLine]) -> str:
+    """Cover exactly these lines; says which were added and removed ("" when none)."""
     wanted = {line.id for line in lines}
     kept = [link for link in roadmap.service_line_links if link.service_line_id in wanted]
+    removed = sorted(link.service_line.name for link in roadmap.service_line_links if link not in kept)
     have = {link.service_line_id for link in kept}
+    added = sorted(line.name for line in lines if line.id not in have)
     roadmap.service_line_links = kept + [
         RoadmapServiceLine(tenant_id=roadmap.tenant_id, service_line=line)
         for line in lines
         if line.id not in have
     ]
+    changes = [
+        f"{verb} {', '.join(names)}" for verb, names in (("covers", added), ("drops", removed)) if names
+    ]
+    return f": now {'; '.join(changes)}" if changes else ""
 
 
 def new_area(tenant: Tenant, pick: Pick, position: int) -> RoadmapArea:

@@ -1,0 +1,32 @@
+"""The consultant portfolio (/portfolio): the signed-in user's clients side by side, outside any tenant."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask_login import current_user, login_required
+
+from saas.extensions import db
+from saas.roadmaps.services import portfolio
+from saas.tenants import services as tenants
+from saas.tenants.scoping import scope_session
+
+portfolio_bp = Blueprint("portfolio", __name__)
+
+
+@portfolio_bp.get("/portfolio")
+@login_required
+def index():
+    """Every client that made me a consultant, sortable by any column (?sort=, "-" for descending).
+
+    The session sees exactly those clients; someone who consults for nobody gets the page with
+    a note on how clients grant access.
+    """
+    memberships = tenants.client_memberships(user=current_user)
+    scope_session(db.session, [membership.tenant_id for membership in memberships])
+    board = portfolio.portfolio_build(memberships=memberships, sort=request.args.get("sort", ""))
+    return render_template(
+        "roadmaps/portfolio.html",
+        board=board,
+        args={"sort": board.sort},
+        sort_labels=portfolio.SORT_LABELS,
+    )
