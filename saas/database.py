@@ -57,7 +57,8 @@ def utcnow() -> datetime:
 
 
 def install_engine_hooks(engine: Engine, *, app_role: str) -> None:
-    """SQLite: enforce foreign keys. PostgreSQL: act as the unprivileged app role, so RLS applies."""
+    """SQLite: foreign keys, lock waits, SAVEPOINTs that work. PostgreSQL: act as the unprivileged
+    app role, so RLS applies."""
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
@@ -66,6 +67,9 @@ def install_engine_hooks(engine: Engine, *, app_role: str) -> None:
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
+            # The quick start runs web, worker and scheduler on one file: wait for locks, read during writes.
+            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
 
         @event.listens_for(engine, "begin")
