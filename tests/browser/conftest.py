@@ -162,10 +162,6 @@ class Problems:
         return page
 
     def _console(self, who: str, message: ConsoleMessage) -> None:
-        # The product has no favicon yet, and browsers ask for /favicon.ico on every page: that
-        # one 404 is known (a <link rel="icon"> in base.html would end it), any other is a problem.
-        if message.location.get("url", "").endswith("/favicon.ico"):
-            return
         if message.type == "error":
             self.seen.append(f"{who}: console error on {message.location.get('url', '?')}: {message.text}")
 

@@ -147,9 +147,10 @@ def test_signup_to_roadmap_item_assessment_and_dashboard(new_page, problems, mai
     problems.assert_none("completing the item")
 
     # The program manager characterises every REQM practice; each row is saved by htmx in place.
-    # The roadmap's tabs do not link the adoption pictures (yet), so the manager opens them by URL;
-    # their heatmap links each area's grid, and their charts must draw under the CSP.
-    manager.goto(f"{roadmap_url}/adoption")
+    # The roadmap's Adoption tab opens the pictures; their heatmap links each area's grid, and
+    # their charts must draw under the CSP.
+    manager.goto(roadmap_url)
+    manager.get_by_role("navigation", name="Roadmap sections").get_by_role("link", name="Adoption").click()
     screenshot(manager, "04-adoption-before")
     manager.get_by_role("link", name="REQM", exact=True).first.click()
     summary = manager.locator("#area-summary")
