@@ -14,12 +14,6 @@ class LoginForm(FlaskForm):
     remember = BooleanField("Keep me signed in on this device")
 
 
-def show_error(form: FlaskForm, error: Exception) -> None:
-    """Put a refused rule's message on its field (`error.field`), else above the form."""
-    field = getattr(error, "field", None)
-    (form[field].errors if field in form else form.form_errors).append(str(error))
-
-
 class PrefixedForm(FlaskForm):
     """One of several forms on a page, told apart by the name of the submit button."""
 

@@ -17,8 +17,8 @@ from wtforms.validators import DataRequired, Length
 
 from saas.accounts import api_tokens, bp
 from saas.accounts.errors import AccountError
-from saas.accounts.forms import show_error
 from saas.extensions import db, limiter
+from saas.forms import show_error
 
 NEVER = "never"
 

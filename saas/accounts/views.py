@@ -13,10 +13,10 @@ from saas.accounts.forms import (
     ProfileForm,
     RequestResetForm,
     ResetPasswordForm,
-    show_error,
 )
 from saas.accounts.models import User
 from saas.extensions import db, limiter, login_manager
+from saas.forms import form_status, show_error
 
 login_manager.login_view = "accounts.login"
 login_manager.login_message = "Please sign in to continue."
@@ -78,7 +78,7 @@ def login():
             sign_in(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for("tenants.home"))
         form.password.errors.append("The email or password is not right.")
-    status = 422 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template("accounts/login.html", form=form), status
 
 
@@ -104,7 +104,7 @@ def request_reset():
         db.session.commit()
         flash("If an account uses that address, a reset link is on its way.", "info")
         return redirect(url_for("accounts.login"))
-    return render_template("accounts/request_reset.html", form=form), 422 if form.is_submitted() else 200
+    return render_template("accounts/request_reset.html", form=form), form_status(form)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -126,7 +126,7 @@ def reset(token: str):
             db.session.commit()
             flash("Your password is changed. Sign in with the new one.", "success")
             return redirect(url_for("accounts.login"))
-    return render_template("accounts/reset.html", form=form), 422 if form.is_submitted() else 200
+    return render_template("accounts/reset.html", form=form), form_status(form)
 
 
 @bp.get("/verify/<token>")

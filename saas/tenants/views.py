@@ -8,9 +8,9 @@ from flask_login import current_user, login_required
 
 from saas.accounts import services as accounts
 from saas.accounts.errors import AccountError, InvalidToken
-from saas.accounts.forms import show_error
 from saas.accounts.views import sign_in
 from saas.extensions import db, limiter
+from saas.forms import form_status, show_error
 from saas.tenants import bp, services, tenant_bp
 from saas.tenants.context import current_role, permission_required
 from saas.tenants.errors import InvitationForSomeoneElse, TenantError
@@ -58,7 +58,7 @@ def signup():
         else:
             flash(f"Welcome! {tenant.name} is on a free trial; no card needed.", "success")
             return redirect(url_for("tenant.dashboard", tenant_slug=tenant.slug))
-    status = 422 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template("tenants/signup.html", form=form), status
 
 
@@ -112,7 +112,7 @@ def _accept_new_account(token: str, invitation: Invitation) -> ResponseReturnVal
     page = render_template(
         "tenants/invitation.html", invitation=invitation, form=form, has_account=has_account
     )
-    return page, 422 if form.is_submitted() else 200
+    return page, form_status(form)
 
 
 def _welcome(membership: Membership) -> ResponseReturnValue:
@@ -271,7 +271,7 @@ def settings():
             db.session.commit()
             flash("Settings saved.", "success")
             return redirect(url_for("tenant.settings"))
-    return render_template("tenants/settings.html", form=form), 422 if form.is_submitted() else 200
+    return render_template("tenants/settings.html", form=form), form_status(form)
 
 
 @tenant_bp.get("/audit")

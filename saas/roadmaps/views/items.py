@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from saas.database import is_row_id
 from saas.extensions import db
+from saas.forms import form_status, show_error
 from saas.roadmaps import bp
 from saas.roadmaps.items_forms import (
     AssignForm,
@@ -132,7 +133,7 @@ def items_bulk_edit():
         )
     except items.ItemError as error:
         db.session.rollback()
-        _form_error(form, error)
+        show_error(form, error)
         return _render_list(form, 422)
     db.session.commit()
     message = f"Updated {result.updated} item(s)."
@@ -177,12 +178,12 @@ def item_new():
             )
         except items.ItemError as error:
             db.session.rollback()
-            _form_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(f"Created {item.key}.", "success")
             return redirect(url_for("roadmaps.item_show", item_id=item.id))
-    status = 422 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template("roadmaps/items/new.html", form=form, roadmaps=roadmaps), status
 
 
@@ -229,12 +230,12 @@ def items_new_for_area():
             )
         except items.ItemError as error:
             db.session.rollback()
-            _form_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(f"Created {len(created)} item(s) for {form.area.data}.", "success")
             return redirect(url_for("roadmaps.items", roadmap=roadmap.id, area=form.area.data))
-    status = 422 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template("roadmaps/items/new_for_area.html", form=form, roadmaps=roadmaps), status
 
 
@@ -280,12 +281,12 @@ def item_edit(item_id: int):
             items.item_assign(tenant=g.tenant, actor=current_user, item=item, assignee=assignee)
         except items.ItemError as error:
             db.session.rollback()
-            _form_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(f"Saved {item.key}.", "success")
             return redirect(url_for("roadmaps.item_show", item_id=item.id))
-    status = 422 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template("roadmaps/items/edit.html", form=form, item=item), status
 
 
@@ -313,7 +314,7 @@ def item_assign(item_id: int):
             items.item_assign(tenant=g.tenant, actor=current_user, item=item, assignee=assignee)
         except items.ItemError as error:
             db.session.rollback()
-            _form_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(
@@ -392,7 +393,7 @@ def item_evidence(item_id: int):
             )
         except items.ItemError as error:
             db.session.rollback()
-            _form_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash("Evidence added.", "success")
@@ -459,11 +460,3 @@ def _list_args() -> dict[str, str]:
     """The filters of the query string, for links that keep them (only these: url_for would
     honour `_scheme` or `_external` from a crafted URL)."""
     return {key: value for key, value in request.args.items() if key in FILTER_KEYS}
-
-
-def _form_error(form: Any, error: items.ItemError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(error)]
-    else:
-        form.form_errors.append(str(error))

@@ -6,8 +6,8 @@ from flask import flash, g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from saas.accounts.forms import show_error
 from saas.extensions import db
+from saas.forms import show_error
 from saas.roadmaps import bp
 from saas.roadmaps.notification_forms import NotificationSettingsForm
 from saas.roadmaps.services import notifications

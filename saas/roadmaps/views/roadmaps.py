@@ -6,17 +6,16 @@ EDIT_ROADMAPS (403), and deletion also an owner or program manager (checked by t
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
 from saas.catalog import services as catalog
 from saas.catalog.models import CatalogModel
 from saas.extensions import db
+from saas.forms import form_status
 from saas.roadmaps import bp
 from saas.roadmaps.errors import NotAllowed, RoadmapError
 from saas.roadmaps.forms import AreaPlanForm, PhaseForm, RoadmapForm, RoadmapSettingsForm, SelectionForm
@@ -26,6 +25,7 @@ from saas.roadmaps.services import figures, phases, selection
 from saas.roadmaps.services import roadmaps as services
 from saas.roadmaps.services.ratings import tenant_today
 from saas.roadmaps.timeline import timeline_layout
+from saas.roadmaps.views.saving import saved
 from saas.tenants.context import current_role, has_permission, permission_required
 from saas.tenants.nav import NavItem, add_nav_item
 from saas.tenants.permissions import Permission
@@ -70,7 +70,7 @@ def new():
 def create():
     form = _roadmap_form()
     if form.validate_on_submit():
-        roadmap = _saved(
+        roadmap = saved(
             form, lambda: services.roadmap_create(tenant=g.tenant, actor=current_user, **form.service_args())
         )
         if roadmap:
@@ -137,7 +137,7 @@ def settings(roadmap_id: int):
     )
     lines = services.service_line_list(tenant=g.tenant)
     form.service_line_ids.choices = [SelectChoice(line.id, line.name) for line in lines]
-    if form.validate_on_submit() and _saved(
+    if form.validate_on_submit() and saved(
         form,
         lambda: services.roadmap_update(
             tenant=g.tenant,
@@ -152,7 +152,7 @@ def settings(roadmap_id: int):
     ):
         flash("Roadmap saved.", "success")
         return redirect(url_for(".plan", roadmap_id=roadmap.id))
-    return render_template("roadmaps/settings.html", roadmap=roadmap, form=form), _status(form)
+    return render_template("roadmaps/settings.html", roadmap=roadmap, form=form), form_status(form)
 
 
 @bp.route("/roadmaps/<int:roadmap_id>/selection", methods=["GET", "POST"])
@@ -162,7 +162,7 @@ def edit_selection(roadmap_id: int):
     current = {selected.area.code: selected.target_capability_level for selected in roadmap.areas}
     form = SelectionForm(areas=current, target_maturity_level=roadmap.target_maturity_level)
     form.target_maturity_level.choices = _maturity_choices()
-    if form.validate_on_submit() and _saved(
+    if form.validate_on_submit() and saved(
         form,
         lambda: area_services.roadmap_selection_set(
             tenant=g.tenant,
@@ -174,7 +174,9 @@ def edit_selection(roadmap_id: int):
     ):
         flash("Selection saved.", "success")
         return redirect(url_for(".plan", roadmap_id=roadmap.id))
-    return render_template("roadmaps/selection.html", roadmap=roadmap, form=form, **_guide()), _status(form)
+    return render_template("roadmaps/selection.html", roadmap=roadmap, form=form, **_guide()), form_status(
+        form
+    )
 
 
 @bp.route("/roadmaps/<int:roadmap_id>/areas/<int:roadmap_area_id>", methods=["GET", "POST"])
@@ -192,7 +194,7 @@ def edit_area(roadmap_id: int, roadmap_area_id: int):
         SelectChoice("", "Nobody yet"),
         *(SelectChoice(person.id, person.name) for person in members),
     ]
-    if form.validate_on_submit() and _saved(
+    if form.validate_on_submit() and saved(
         form,
         lambda: area_services.roadmap_area_update(
             tenant=g.tenant,
@@ -209,9 +211,8 @@ def edit_area(roadmap_id: int, roadmap_area_id: int):
     ):
         flash(f"{selected.area.code} saved.", "success")
         return redirect(url_for(".plan", roadmap_id=roadmap.id))
-    return render_template("roadmaps/area_form.html", roadmap=roadmap, selected=selected, form=form), _status(
-        form
-    )
+    page = render_template("roadmaps/area_form.html", roadmap=roadmap, selected=selected, form=form)
+    return page, form_status(form)
 
 
 @bp.post("/roadmaps/<int:roadmap_id>/areas/<int:roadmap_area_id>/remove")
@@ -236,7 +237,7 @@ def remove_area(roadmap_id: int, roadmap_area_id: int):
 def new_phase(roadmap_id: int):
     roadmap = _roadmap_or_404(roadmap_id)
     form = _phase_form(roadmap)
-    if form.validate_on_submit() and _saved(
+    if form.validate_on_submit() and saved(
         form,
         lambda: phases.phase_create(
             tenant=g.tenant, actor=current_user, roadmap=roadmap, **_phase_args(form)
@@ -244,7 +245,9 @@ def new_phase(roadmap_id: int):
     ):
         flash(f"Phase “{form.name.data}” added.", "success")
         return redirect(url_for(".plan", roadmap_id=roadmap.id))
-    return render_template("roadmaps/phase_form.html", roadmap=roadmap, form=form, phase=None), _status(form)
+    return render_template("roadmaps/phase_form.html", roadmap=roadmap, form=form, phase=None), form_status(
+        form
+    )
 
 
 @bp.route("/roadmaps/<int:roadmap_id>/phases/<int:phase_id>", methods=["GET", "POST"])
@@ -253,7 +256,7 @@ def edit_phase(roadmap_id: int, phase_id: int):
     roadmap = _roadmap_or_404(roadmap_id)
     phase = _phase_or_404(roadmap, phase_id)
     form = _phase_form(roadmap, phase)
-    if form.validate_on_submit() and _saved(
+    if form.validate_on_submit() and saved(
         form,
         lambda: phases.phase_update(
             tenant=g.tenant, actor=current_user, roadmap=roadmap, phase=phase, **_phase_args(form)
@@ -261,7 +264,9 @@ def edit_phase(roadmap_id: int, phase_id: int):
     ):
         flash(f"Phase “{form.name.data}” saved.", "success")
         return redirect(url_for(".plan", roadmap_id=roadmap.id))
-    return render_template("roadmaps/phase_form.html", roadmap=roadmap, form=form, phase=phase), _status(form)
+    return render_template("roadmaps/phase_form.html", roadmap=roadmap, form=form, phase=phase), form_status(
+        form
+    )
 
 
 @bp.post("/roadmaps/<int:roadmap_id>/phases/<int:phase_id>/delete")
@@ -347,23 +352,6 @@ def _phase_or_404(roadmap: Roadmap, phase_id: int) -> Phase:
     if phase is None:
         abort(404)
     return phase
-
-
-def _saved(form: FlaskForm, change: Callable[[], Any]) -> Any:
-    """Run the service and commit; on a refusal roll back and show the message on its field."""
-    try:
-        result = change()
-    except RoadmapError as error:
-        db.session.rollback()
-        shown_on = form[error.field].errors if error.field and error.field in form else form.form_errors
-        shown_on.append(str(error))
-        return None
-    db.session.commit()
-    return result
-
-
-def _status(form: FlaskForm) -> int:
-    return 422 if form.is_submitted() else 200
 
 
 def maturity_level_name(model: CatalogModel, level: int | None) -> str:

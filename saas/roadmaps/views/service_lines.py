@@ -13,12 +13,14 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from saas.extensions import db
+from saas.forms import form_status
 from saas.roadmaps import bp
 from saas.roadmaps.errors import RoadmapError
 from saas.roadmaps.forms import ServiceLineForm
 from saas.roadmaps.models import ServiceLine
 from saas.roadmaps.services import service_lines as services
 from saas.roadmaps.services.roadmaps import member_list
+from saas.roadmaps.views.saving import saved
 from saas.tenants.context import permission_required
 from saas.tenants.permissions import Permission
 
@@ -39,13 +41,13 @@ def service_lines():
 @permission_required(EDIT)
 def service_line_new():
     form = _form()
-    if form.validate_on_submit() and _saved(
+    if form.validate_on_submit() and saved(
         form,
         lambda: services.service_line_create(tenant=g.tenant, actor=current_user, **_args(form)),
     ):
         flash(f"Service line “{form.name.data.strip()}” added.", "success")
         return redirect(url_for(".service_lines"))
-    return render_template("roadmaps/service_lines/form.html", form=form, line=None), _status(form)
+    return render_template("roadmaps/service_lines/form.html", form=form, line=None), form_status(form)
 
 
 @bp.route(LINE, methods=["GET", "POST"])
@@ -53,7 +55,7 @@ def service_line_new():
 def service_line_edit(service_line_id: int):
     line = _line_or_404(service_line_id)
     form = _form(line)
-    if form.validate_on_submit() and _saved(
+    if form.validate_on_submit() and saved(
         form,
         lambda: services.service_line_update(
             tenant=g.tenant, actor=current_user, service_line=line, **_args(form)
@@ -61,7 +63,7 @@ def service_line_edit(service_line_id: int):
     ):
         flash(f"Service line “{line.name}” saved.", "success")
         return redirect(url_for(".service_lines"))
-    return render_template("roadmaps/service_lines/form.html", form=form, line=line), _status(form)
+    return render_template("roadmaps/service_lines/form.html", form=form, line=line), form_status(form)
 
 
 @bp.post(LINE + "/retire")
@@ -104,23 +106,6 @@ def _args(form: ServiceLineForm) -> dict[str, Any]:
         "description": form.description.data or "",
         "owner_id": form.owner_id.data,
     }
-
-
-def _saved(form: ServiceLineForm, change: Callable[[], Any]) -> Any:
-    """Run the service and commit; a refusal rolls back and shows its message on its field."""
-    try:
-        result = change()
-    except RoadmapError as error:
-        db.session.rollback()
-        shown_on = form[error.field].errors if error.field and error.field in form else form.form_errors
-        shown_on.append(str(error))
-        return None
-    db.session.commit()
-    return result
-
-
-def _status(form: ServiceLineForm) -> int:
-    return 422 if form.is_submitted() else 200
 
 
 def _lifecycle(service_line_id: int, change: Callable[..., Any], done: str):
