@@ -8,7 +8,7 @@ from saas.accounts import services as accounts
 from saas.accounts.models import User
 from saas.extensions import db
 from saas.roadmaps.models import Roadmap, TargetKind
-from saas.roadmaps.services import assessments, items, phases
+from saas.roadmaps.services import assessments, items, phases, service_lines
 from saas.roadmaps.services import roadmaps as roadmap_services
 from saas.tenants import services as tenants
 from saas.tenants.models import Membership, Tenant
@@ -115,7 +115,7 @@ def _programme(tenant: Tenant, people: dict[Role, User]) -> Roadmap:
             due_on=today + timedelta(days=due_in),
         )
         items.item_set_status(tenant=tenant, actor=manager, item=item, status=status)
-    line = roadmap_services.roadmap_service_lines(roadmap=roadmap)[0]
+    line = service_lines.roadmap_service_lines(roadmap=roadmap)[0]
     for area, practice, value in DEMO_ASSESSMENTS:
         assessments.assessment_set(
             tenant=tenant,

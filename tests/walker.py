@@ -40,7 +40,7 @@ from saas.accounts.models import ApiToken, User
 from saas.extensions import db
 from saas.mail.models import OutboxMessage
 from saas.roadmaps.models import ServiceLine
-from saas.roadmaps.services import assessments, calendar, evidence, items, phases
+from saas.roadmaps.services import assessments, calendar, evidence, items, phases, service_lines
 from saas.roadmaps.services import roadmaps as roadmap_services
 from saas.tenants import services as tenants
 from saas.tenants.models import Tenant
@@ -219,7 +219,7 @@ def build_world(name: str, *, extra_items: int = 0) -> World:
         ends_on=None,
         area_ids=[reqm.id],
     )
-    line = roadmap_services.roadmap_service_lines(roadmap=roadmap)[0]
+    line = service_lines.roadmap_service_lines(roadmap=roadmap)[0]
     db.session.add(ServiceLine(tenant=tenant, name="Field services"))  # a second line, not covered
     item = items.item_create(
         tenant=tenant,

@@ -22,7 +22,7 @@ from saas.roadmaps.models import PracticeAssessment, Roadmap, ServiceLine
 from saas.roadmaps.services import assessments as services
 from saas.roadmaps.services.items import normalise_practice_code
 from saas.roadmaps.services.ratings import roadmap_rating
-from saas.roadmaps.services.roadmaps import roadmap_service_lines
+from saas.roadmaps.services.service_lines import roadmap_service_lines
 from saas.tenants.context import permission_required
 from saas.tenants.permissions import Permission
 

@@ -30,7 +30,7 @@ from saas.roadmaps.models import (
     RoadmapArea,
     TenantCounter,
 )
-from saas.roadmaps.services.roadmaps import member_get
+from saas.roadmaps.services.members import member_get
 from saas.tenants.models import AuditEvent, Tenant
 from saas.tenants.permissions import Permission, can
 from saas.tenants.services import audit

@@ -41,7 +41,8 @@ from saas.roadmaps.models import (
     ServiceLine,
     TargetKind,
 )
-from saas.roadmaps.services.roadmaps import roadmap_areas, roadmap_service_lines
+from saas.roadmaps.services.roadmaps import roadmap_areas
+from saas.roadmaps.services.service_lines import roadmap_service_lines
 
 NOT_ASSESSED = "none"  # the count key of practices nobody has characterised yet
 AreaPractice = tuple[int, int]  # (process area id, practice id)

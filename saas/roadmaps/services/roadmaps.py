@@ -24,7 +24,6 @@ from saas.roadmaps.errors import (
     DatesOutOfOrder,
     NameTaken,
     NotAllowed,
-    UnknownServiceLine,
 )
 from saas.roadmaps.models import (
     Phase,
@@ -32,18 +31,17 @@ from saas.roadmaps.models import (
     RoadmapArea,
     RoadmapServiceLine,
     RoadmapStatus,
-    ServiceLine,
     TargetKind,
 )
 from saas.roadmaps.services.selection import (
     Pick,
     resolve_selection,
 )
-from saas.tenants.models import Membership, Tenant
+from saas.roadmaps.services.service_lines import roadmap_link_lines, service_lines_resolve
+from saas.tenants.models import Tenant
 from saas.tenants.permissions import Role
 from saas.tenants.services import audit, membership_get
 
-DEFAULT_SERVICE_LINE = "Whole organisation"
 NAME_LENGTH = 120
 DELETING_ROLES = frozenset({Role.OWNER, Role.PROGRAM_MANAGER})
 
@@ -114,48 +112,6 @@ def roadmap_areas(*, roadmap: Roadmap) -> list[RoadmapArea]:
     )
 
 
-def member_get(*, tenant: Tenant, user_id: int) -> User | None:
-    """The user with this id if they belong to the tenant, else None."""
-    return db.session.scalar(
-        select(User).join(Membership).where(Membership.tenant_id == tenant.id, User.id == user_id)
-    )
-
-
-def member_list(*, tenant: Tenant) -> list[User]:
-    """Everyone in the tenant, by name (candidates to own an area)."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(Membership)
-            .where(Membership.tenant_id == tenant.id)
-            .order_by(User.name, User.id)
-        )
-    )
-
-
-def service_line_list(*, tenant: Tenant) -> list[ServiceLine]:
-    """The tenant's active service lines, default first."""
-    return list(
-        db.session.scalars(
-            select(ServiceLine)
-            .where(ServiceLine.tenant_id == tenant.id, ServiceLine.active)
-            .order_by(ServiceLine.is_default.desc(), ServiceLine.name)
-        )
-    )
-
-
-def roadmap_service_lines(*, roadmap: Roadmap) -> list[ServiceLine]:
-    """The service lines the roadmap covers, by name."""
-    return list(
-        db.session.scalars(
-            select(ServiceLine)
-            .join(RoadmapServiceLine, RoadmapServiceLine.service_line_id == ServiceLine.id)
-            .where(RoadmapServiceLine.roadmap_id == roadmap.id, ServiceLine.tenant_id == roadmap.tenant_id)
-            .order_by(ServiceLine.name)
-        )
-    )
-
-
 def catalog_model() -> CatalogModel:
     """The improvement model new roadmaps follow (CMMI-SVC v1.3)."""
     model = catalog.model_get()
@@ -209,7 +165,7 @@ def roadmap_create(
         area_codes=area_codes,
         include_ssd=include_ssd,
     )
-    lines = _service_lines(tenant=tenant, actor=actor, ids=service_line_ids)
+    lines = service_lines_resolve(tenant=tenant, actor=actor, ids=service_line_ids)
     kind = TargetKind(target_kind)
     roadmap = Roadmap(
         tenant=tenant,
@@ -253,8 +209,8 @@ def roadmap_update(
     check_dates(starts_on, ends_on)
     coverage = ""
     if service_line_ids is not None:
-        lines = _service_lines(tenant=tenant, actor=actor, ids=service_line_ids, required=True)
-        coverage = _link_lines(roadmap, lines)
+        lines = service_lines_resolve(tenant=tenant, actor=actor, ids=service_line_ids, required=True)
+        coverage = roadmap_link_lines(roadmap, lines)
     roadmap.name = name
     roadmap.description = description.strip()
     roadmap.starts_on, roadmap.ends_on = starts_on, ends_on
@@ -379,66 +335,6 @@ def _copy_name(*, tenant: Tenant, name: str) -> str:
         if candidate not in taken:
             return candidate
         number += 1
-
-
-def _service_lines(
-    *, tenant: Tenant, actor: User, ids: Iterable[int] | None, required: bool = False
-) -> list[ServiceLine]:
-    """The tenant's lines with these ids (all must resolve); none given: the default line."""
-    wanted = set(ids or ())
-    if not wanted:
-        if required:
-            raise UnknownServiceLine("Choose at least one service line.")
-        return [default_service_line(tenant=tenant, actor=actor)]
-    lines = list(
-        db.session.scalars(
-            select(ServiceLine).where(
-                ServiceLine.tenant_id == tenant.id, ServiceLine.id.in_(wanted), ServiceLine.active
-            )
-        )
-    )
-    if len(lines) != len(wanted):
-        raise UnknownServiceLine("Choose service lines of this organisation.")
-    return lines
-
-
-def default_service_line(*, tenant: Tenant, actor: User) -> ServiceLine:
-    """The tenant's default line; a tenant without any line gets “Whole organisation”."""
-    lines = service_line_list(tenant=tenant)
-    default = next((line for line in lines if line.is_default), None)
-    if default is not None:
-        return default
-    if lines:
-        raise UnknownServiceLine("Choose the service lines this roadmap covers.")
-    line = ServiceLine(tenant=tenant, name=DEFAULT_SERVICE_LINE, is_default=True)
-    db.session.add(line)
-    db.session.flush()
-    audit(
-        tenant=tenant,
-        actor=actor,
-        action="service_line.created",
-        subject=line,
-        summary=f"Created {line.name}",
-    )
-    return line
-
-
-def _link_lines(roadmap: Roadmap, lines: list[ServiceLine]) -> str:
-    """Cover exactly these lines; says which were added and removed ("" when none)."""
-    wanted = {line.id for line in lines}
-    kept = [link for link in roadmap.service_line_links if link.service_line_id in wanted]
-    removed = sorted(link.service_line.name for link in roadmap.service_line_links if link not in kept)
-    have = {link.service_line_id for link in kept}
-    added = sorted(line.name for line in lines if line.id not in have)
-    roadmap.service_line_links = kept + [
-        RoadmapServiceLine(tenant_id=roadmap.tenant_id, service_line=line)
-        for line in lines
-        if line.id not in have
-    ]
-    changes = [
-        f"{verb} {', '.join(names)}" for verb, names in (("covers", added), ("drops", removed)) if names
-    ]
-    return f": now {'; '.join(changes)}" if changes else ""
 
 
 def new_area(tenant: Tenant, pick: Pick, position: int) -> RoadmapArea:

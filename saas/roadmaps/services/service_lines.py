@@ -13,6 +13,7 @@ Services flush and audit; the caller commits.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -20,12 +21,13 @@ from sqlalchemy.orm import joinedload
 
 from saas.accounts.models import User
 from saas.extensions import db
-from saas.roadmaps.errors import NameTaken, NotAMember, RoadmapError, ServiceLineInUse
+from saas.roadmaps.errors import NameTaken, NotAMember, RoadmapError, ServiceLineInUse, UnknownServiceLine
 from saas.roadmaps.models import PracticeAssessment, Roadmap, RoadmapServiceLine, ServiceLine
-from saas.roadmaps.services.roadmaps import member_get
+from saas.roadmaps.services.members import member_get
 from saas.tenants.models import Tenant
 from saas.tenants.services import audit
 
+DEFAULT_SERVICE_LINE = "Whole organisation"
 NAME_LENGTH = 120
 DESCRIPTION_LENGTH = 2000
 
@@ -276,3 +278,86 @@ def _assessment_count(tenant: Tenant, line: ServiceLine) -> int:
             PracticeAssessment.tenant_id == tenant.id, PracticeAssessment.service_line_id == line.id
         )
     )
+
+
+def service_line_list(*, tenant: Tenant) -> list[ServiceLine]:
+    """The tenant's active service lines, default first."""
+    return list(
+        db.session.scalars(
+            select(ServiceLine)
+            .where(ServiceLine.tenant_id == tenant.id, ServiceLine.active)
+            .order_by(ServiceLine.is_default.desc(), ServiceLine.name)
+        )
+    )
+
+
+def roadmap_service_lines(*, roadmap: Roadmap) -> list[ServiceLine]:
+    """The service lines the roadmap covers, by name."""
+    return list(
+        db.session.scalars(
+            select(ServiceLine)
+            .join(RoadmapServiceLine, RoadmapServiceLine.service_line_id == ServiceLine.id)
+            .where(RoadmapServiceLine.roadmap_id == roadmap.id, ServiceLine.tenant_id == roadmap.tenant_id)
+            .order_by(ServiceLine.name)
+        )
+    )
+
+
+def service_lines_resolve(
+    *, tenant: Tenant, actor: User, ids: Iterable[int] | None, required: bool = False
+) -> list[ServiceLine]:
+    """The tenant's lines with these ids (all must resolve); none given: the default line."""
+    wanted = set(ids or ())
+    if not wanted:
+        if required:
+            raise UnknownServiceLine("Choose at least one service line.")
+        return [default_service_line(tenant=tenant, actor=actor)]
+    lines = list(
+        db.session.scalars(
+            select(ServiceLine).where(
+                ServiceLine.tenant_id == tenant.id, ServiceLine.id.in_(wanted), ServiceLine.active
+            )
+        )
+    )
+    if len(lines) != len(wanted):
+        raise UnknownServiceLine("Choose service lines of this organisation.")
+    return lines
+
+
+def default_service_line(*, tenant: Tenant, actor: User) -> ServiceLine:
+    """The tenant's default line; a tenant without any line gets “Whole organisation”."""
+    lines = service_line_list(tenant=tenant)
+    default = next((line for line in lines if line.is_default), None)
+    if default is not None:
+        return default
+    if lines:
+        raise UnknownServiceLine("Choose the service lines this roadmap covers.")
+    line = ServiceLine(tenant=tenant, name=DEFAULT_SERVICE_LINE, is_default=True)
+    db.session.add(line)
+    db.session.flush()
+    audit(
+        tenant=tenant,
+        actor=actor,
+        action="service_line.created",
+        subject=line,
+        summary=f"Created {line.name}",
+    )
+    return line
+
+
+def roadmap_link_lines(roadmap: Roadmap, lines: list[ServiceLine]) -> str:
+    """Cover exactly these lines; says which were added and removed ("" when none)."""
+    wanted = {line.id for line in lines}
+    kept = [link for link in roadmap.service_line_links if link.service_line_id in wanted]
+    removed = sorted(link.service_line.name for link in roadmap.service_line_links if link not in kept)
+    have = {link.service_line_id for link in kept}
+    added = sorted(line.name for line in lines if line.id not in have)
+    roadmap.service_line_links = kept + [
+        RoadmapServiceLine(tenant_id=roadmap.tenant_id, service_line=line)
+        for line in lines
+        if line.id not in have
+    ]
+    changes = [
+        f"{verb} {', '.join(names)}" for verb, names in (("covers", added), ("drops", removed)) if names
+    ]
+    return f": now {'; '.join(changes)}" if changes else ""

@@ -21,7 +21,7 @@ from saas.roadmaps.errors import NotAllowed, RoadmapError
 from saas.roadmaps.forms import AreaPlanForm, PhaseForm, RoadmapForm, RoadmapSettingsForm, SelectionForm
 from saas.roadmaps.models import Phase, Roadmap, RoadmapArea, RoadmapStatus, TargetKind
 from saas.roadmaps.services import areas as area_services
-from saas.roadmaps.services import figures, phases, selection
+from saas.roadmaps.services import figures, members, phases, selection, service_lines
 from saas.roadmaps.services import roadmaps as services
 from saas.roadmaps.services.ratings import tenant_today
 from saas.roadmaps.timeline import timeline_layout
@@ -124,7 +124,7 @@ def plan(roadmap_id: int):
         roadmap=roadmap,
         areas=areas,
         timeline=timeline,
-        service_lines=services.roadmap_service_lines(roadmap=roadmap),
+        service_lines=service_lines.roadmap_service_lines(roadmap=roadmap),
     )
 
 
@@ -135,7 +135,7 @@ def settings(roadmap_id: int):
     form = RoadmapSettingsForm(
         obj=roadmap, service_line_ids=[link.service_line_id for link in roadmap.service_line_links]
     )
-    lines = services.service_line_list(tenant=g.tenant)
+    lines = service_lines.service_line_list(tenant=g.tenant)
     form.service_line_ids.choices = [SelectChoice(line.id, line.name) for line in lines]
     if form.validate_on_submit() and saved(
         form,
@@ -189,10 +189,10 @@ def edit_area(roadmap_id: int, roadmap_area_id: int):
         SelectChoice("", "Not placed yet"),
         *(SelectChoice(phase.id, phase.name) for phase in roadmap.phases),
     ]
-    members = services.member_list(tenant=g.tenant)
+    people = members.member_list(tenant=g.tenant)
     form.owner_id.choices = [
         SelectChoice("", "Nobody yet"),
-        *(SelectChoice(person.id, person.name) for person in members),
+        *(SelectChoice(person.id, person.name) for person in people),
     ]
     if form.validate_on_submit() and saved(
         form,
@@ -381,7 +381,7 @@ def _roadmap_form() -> RoadmapForm:
     form = RoadmapForm()
     form.target_maturity_level.choices = _maturity_choices()
     form.service_line_ids.choices = [
-        SelectChoice(line.id, line.name) for line in services.service_line_list(tenant=g.tenant)
+        SelectChoice(line.id, line.name) for line in service_lines.service_line_list(tenant=g.tenant)
     ]
     return form
 

@@ -19,7 +19,7 @@ from saas.roadmaps.errors import RoadmapError
 from saas.roadmaps.forms import ServiceLineForm
 from saas.roadmaps.models import ServiceLine
 from saas.roadmaps.services import service_lines as services
-from saas.roadmaps.services.roadmaps import member_list
+from saas.roadmaps.services.members import member_list
 from saas.roadmaps.views.saving import saved
 from saas.tenants.context import permission_required
 from saas.tenants.permissions import Permission
