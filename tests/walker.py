@@ -42,6 +42,7 @@ from saas.mail.models import OutboxMessage
 from saas.roadmaps.models import ServiceLine
 from saas.roadmaps.services import assessments, calendar, evidence, items, phases, service_lines
 from saas.roadmaps.services import roadmaps as roadmap_services
+from saas.tenants import invitations
 from saas.tenants import services as tenants
 from saas.tenants.models import Tenant
 from saas.tenants.permissions import Role
@@ -263,7 +264,7 @@ def build_world(name: str, *, extra_items: int = 0) -> World:
         satisfied=True,
         note="Judged on interviews",
     )
-    invitation = tenants.invitation_send(
+    invitation = invitations.invitation_send(
         tenant=tenant, actor=owner, email=f"invitee@{tenant.slug}.example", role=Role.VIEWER
     )
     membership = tenants.membership_get(tenant=tenant, user=staff)

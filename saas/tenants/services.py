@@ -1,4 +1,4 @@
-"""Tenancy rules: organisations, memberships and roles, invitations, settings and the audit trail."""
+"""Tenancy rules: organisations, memberships and roles, settings and the audit trail (invitations: invitations.py)."""
 
 from __future__ import annotations
 
@@ -16,19 +16,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from saas.accounts import services as accounts
-from saas.accounts.errors import ExpiredToken, InvalidToken
 from saas.accounts.models import User
 from saas.database import utcnow
 from saas.extensions import db
-from saas.mail.services import mail_queue
 from saas.tenants.errors import (
-    AlreadyMember,
     InvalidTimezone,
-    InvitationForSomeoneElse,
     LastOwner,
     NotAllowed,
 )
-from saas.tenants.models import AuditEvent, Invitation, Membership, Tenant
+from saas.tenants.models import AuditEvent, Membership, Tenant
 from saas.tenants.permissions import CONSULTANT_ROLES, Permission, Role, can, can_assign
 from saas.tenants.scoping import scope_session
 
@@ -90,7 +86,7 @@ def signup(*, organisation: str, name: str, email: str, password: str) -> tuple[
 
 def tenant_update_settings(*, tenant: Tenant, actor: User, name: str, timezone: str) -> Tenant:
     """Rename the organisation (its URL stays) or change its timezone; records what changed."""
-    _require_permission(tenant=tenant, actor=actor, permission=Permission.EDIT_SETTINGS)
+    require_permission(tenant=tenant, actor=actor, permission=Permission.EDIT_SETTINGS)
     if timezone not in timezone_names():
         raise InvalidTimezone("Pick a timezone from the list.")
     wanted = {"name": accounts.one_line(name), "timezone": timezone}
@@ -157,11 +153,11 @@ def membership_change_role(
 ) -> Membership:
     """Give a member another role: only between roles the actor may grant, and an owner always remains."""
     role = Role(role)
-    actor_role = _require_permission(tenant=tenant, actor=actor, permission=Permission.MANAGE_MEMBERS)
+    actor_role = require_permission(tenant=tenant, actor=actor, permission=Permission.MANAGE_MEMBERS)
     old_role = Role(membership.role)
     if role is old_role:
         return membership
-    _require_assignable(actor_role, old_role, role)
+    require_assignable(actor_role, old_role, role)
     if old_role is Role.OWNER:
         _keep_an_owner(tenant=tenant, leaving=membership)
     membership.role = role
@@ -181,9 +177,9 @@ def membership_change_role(
 
 def membership_remove(*, tenant: Tenant, actor: User, membership: Membership) -> None:
     """Take someone out of the organisation; only owners remove owners, and never the last one."""
-    actor_role = _require_permission(tenant=tenant, actor=actor, permission=Permission.MANAGE_MEMBERS)
+    actor_role = require_permission(tenant=tenant, actor=actor, permission=Permission.MANAGE_MEMBERS)
     role = Role(membership.role)
-    _require_assignable(actor_role, role)
+    require_assignable(actor_role, role)
     if role is Role.OWNER:
         _keep_an_owner(tenant=tenant, leaving=membership)
     audit(
@@ -200,7 +196,7 @@ def membership_remove(*, tenant: Tenant, actor: User, membership: Membership) ->
     db.session.flush()
 
 
-def _require_permission(*, tenant: Tenant, actor: User, permission: Permission) -> Role:
+def require_permission(*, tenant: Tenant, actor: User, permission: Permission) -> Role:
     """The actor's role in the tenant; NotAllowed unless it grants `permission`."""
     membership = membership_get(tenant=tenant, user=actor)
     if membership is None or not can(membership.role, permission):
@@ -208,7 +204,7 @@ def _require_permission(*, tenant: Tenant, actor: User, permission: Permission) 
     return Role(membership.role)
 
 
-def _require_assignable(actor_role: Role, *roles: Role) -> None:
+def require_assignable(actor_role: Role, *roles: Role) -> None:
     for role in roles:
         if not can_assign(actor_role, role):
             raise NotAllowed(f"Only owners can give or take away the {role.label.lower()} role.")
@@ -225,165 +221,6 @@ def _keep_an_owner(*, tenant: Tenant, leaving: Membership) -> None:
         raise LastOwner(
             f"{leaving.user.name} is the last owner of {tenant.name}. Make someone else an owner first."
         )
-
-
-# --- Invitations ------------------------------------------------------------------------------
-
-
-def invitation_list(*, tenant: Tenant) -> list[Invitation]:
-    return list(
-        db.session.scalars(
-            select(Invitation)
-            .options(joinedload(Invitation.invited_by))
-            .where(Invitation.tenant_id == tenant.id)
-            .order_by(Invitation.created_at.desc(), Invitation.id.desc())
-        )
-    )
-
-
-def invitation_by_id(*, tenant: Tenant, invitation_id: int) -> Invitation | None:
-    """The invitation if it belongs to this tenant; None for any other id."""
-    return db.session.scalar(
-        select(Invitation).where(Invitation.tenant_id == tenant.id, Invitation.id == invitation_id)
-    )
-
-
-def invitation_send(*, tenant: Tenant, actor: User, email: str, role: Role | str) -> Invitation:
-    """Email `email` a link to join as `role`. Sending again renews the one invitation per address.
-
-    Each sending makes a new token (the old link dies) and a new expiry; only the token's
-    digest is stored. Members cannot be invited, and only roles the actor may grant.
-    """
-    role = Role(role)
-    actor_role = _require_permission(tenant=tenant, actor=actor, permission=Permission.MANAGE_MEMBERS)
-    _require_assignable(actor_role, role)
-    email = accounts.normalise_email(email)
-    if _member_email_exists(tenant=tenant, email=email):
-        raise AlreadyMember(f"{email} is already a member of {tenant.name}.")
-    invitation = db.session.scalar(
-        select(Invitation).where(Invitation.tenant_id == tenant.id, Invitation.email == email)
-    )
-    action = "invitation.resent" if invitation else "invitation.sent"
-    if invitation is None:
-        invitation = Invitation(tenant=tenant, email=email)
-        db.session.add(invitation)
-    token = secrets.token_urlsafe(32)
-    days = current_app.config["INVITATION_DAYS"]
-    invitation.role = role
-    invitation.token_hash = accounts.token_digest(token)
-    invitation.invited_by = actor
-    invitation.expires_at = utcnow() + timedelta(days=days)
-    db.session.flush()
-    mail_queue(
-        to=email,
-        template="tenants/email/invitation",
-        dedupe_key=f"invitation:{invitation.id}:{invitation.token_hash}",
-        tenant=tenant,
-        inviter=actor,
-        role=role,
-        token=token,
-        days=days,
-    )
-    audit(
-        tenant=tenant,
-        actor=actor,
-        actor_role=actor_role,
-        action=action,
-        subject=invitation,
-        summary=f"Invited {email} as {role.label}",
-        email=email,
-        role=role.value,
-    )
-    return invitation
-
-
-def _member_email_exists(*, tenant: Tenant, email: str) -> bool:
-    return (
-        db.session.scalar(
-            select(Membership.id)
-            .join(User, User.id == Membership.user_id)
-            .where(Membership.tenant_id == tenant.id, User.email == email)
-        )
-        is not None
-    )
-
-
-def invitation_revoke(*, tenant: Tenant, actor: User, invitation: Invitation) -> None:
-    """Delete the invitation; its link stops working at once. Only owners revoke owner invitations."""
-    actor_role = _require_permission(tenant=tenant, actor=actor, permission=Permission.MANAGE_MEMBERS)
-    _require_assignable(actor_role, Role(invitation.role))
-    audit(
-        tenant=tenant,
-        actor=actor,
-        actor_role=actor_role,
-        action="invitation.revoked",
-        subject=invitation,
-        summary=f"Revoked the invitation of {invitation.email}",
-        email=invitation.email,
-    )
-    db.session.delete(invitation)
-    db.session.flush()
-
-
-def invitation_for_token(token: str) -> Invitation:
-    """The invitation of an emailed link; InvalidToken if unknown (revoked, used), ExpiredToken if late."""
-    invitation = db.session.scalar(
-        select(Invitation)
-        .options(joinedload(Invitation.tenant))
-        .where(Invitation.token_hash == accounts.token_digest(token))
-    )
-    if invitation is None:
-        raise InvalidToken(
-            "This invitation link does not work: it was revoked, already used or replaced by a newer one."
-        )
-    if invitation.is_expired():
-        raise ExpiredToken("This invitation has expired. Ask the person who invited you to send it again.")
-    return invitation
-
-
-def invitation_accept(*, token: str, user: User) -> Membership:
-    """Join the invitation's tenant with its role; a member already keeps their membership as it is.
-
-    The link is bound to the invited address: another signed-in account cannot use it.
-    The invitation is used up, and the session enters the tenant's scope.
-    """
-    return _join(invitation_for_token(token), user)
-
-
-def invitation_accept_new_user(*, token: str, name: str, password: str) -> Membership:
-    """Create the invited person's account (the link proves the address) and join the tenant."""
-    invitation = invitation_for_token(token)
-    user = accounts.user_create(email=invitation.email, name=name, password=password, email_verified=True)
-    return _join(invitation, user)
-
-
-def _join(invitation: Invitation, user: User) -> Membership:
-    if user.email != invitation.email:
-        raise InvitationForSomeoneElse(
-            f"This invitation was sent to {invitation.email}, but you are signed in as {user.email}. "
-            "Sign out, then open the link again."
-        )
-    tenant = invitation.tenant
-    scope_session(db.session, [tenant.id])
-    membership = membership_get(tenant=tenant, user=user)
-    if membership is None:
-        membership = Membership(tenant=tenant, user=user, role=invitation.role)
-        db.session.add(membership)
-        db.session.flush()
-        role = Role(invitation.role)
-        audit(
-            tenant=tenant,
-            actor=user,
-            actor_role=role,
-            action="invitation.accepted",
-            subject=membership,
-            summary=f"{user.name} ({user.email}) joined as {role.label}",
-            email=user.email,
-            role=role.value,
-        )
-    db.session.delete(invitation)
-    db.session.flush()
-    return membership
 
 
 # --- Audit trail ------------------------------------------------------------------------------

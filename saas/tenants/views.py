@@ -11,7 +11,7 @@ from saas.accounts.errors import AccountError, InvalidToken
 from saas.accounts.views import sign_in
 from saas.extensions import db, limiter
 from saas.forms import form_status, show_error
-from saas.tenants import bp, services, tenant_bp
+from saas.tenants import bp, invitations, services, tenant_bp
 from saas.tenants.context import current_role, permission_required
 from saas.tenants.errors import InvitationForSomeoneElse, TenantError
 from saas.tenants.forms import (
@@ -76,7 +76,7 @@ def home():
 def invitation(token: str):
     """The emailed link: the invited person joins, signed in or with a new account; 404/410 if dead."""
     try:
-        found = services.invitation_for_token(token)
+        found = invitations.invitation_for_token(token)
     except InvalidToken as error:
         abort(error.status, description=str(error))
     if current_user.is_authenticated:
@@ -88,7 +88,7 @@ def _accept_signed_in(token: str, invitation: Invitation) -> ResponseReturnValue
     if request.method == "GET":
         return render_template("tenants/invitation.html", invitation=invitation)
     try:
-        membership = services.invitation_accept(token=token, user=current_user)
+        membership = invitations.invitation_accept(token=token, user=current_user)
     except InvitationForSomeoneElse as error:
         abort(403, description=str(error))
     db.session.commit()
@@ -99,7 +99,7 @@ def _accept_new_account(token: str, invitation: Invitation) -> ResponseReturnVal
     form = AcceptInvitationForm()
     if form.validate_on_submit():
         try:
-            membership = services.invitation_accept_new_user(
+            membership = invitations.invitation_accept_new_user(
                 token=token, name=form.name.data, password=form.password.data
             )
         except AccountError as error:
@@ -147,7 +147,7 @@ def _members_page(
         "tenants/members.html",
         memberships=memberships,
         manageable={m.id for m in memberships if manager and can_assign(role, m.role)},
-        invitations=services.invitation_list(tenant=g.tenant) if manager else [],
+        invitations=invitations.invitation_list(tenant=g.tenant) if manager else [],
         invite_form=invite_form or InviteForm(roles=roles, formdata=None),
         roles=roles,
         manager=manager,
@@ -166,7 +166,7 @@ def _membership_or_404(membership_id: int) -> Membership:
 
 
 def _invitation_or_404(invitation_id: int) -> Invitation:
-    return services.invitation_by_id(tenant=g.tenant, invitation_id=invitation_id) or abort(404)
+    return invitations.invitation_by_id(tenant=g.tenant, invitation_id=invitation_id) or abort(404)
 
 
 def _back_to_members(message: str) -> ResponseReturnValue:
@@ -180,7 +180,7 @@ def members_invite():
     form = InviteForm(roles=assignable_roles(current_role()))
     if form.validate_on_submit():
         try:
-            invitation = services.invitation_send(
+            invitation = invitations.invitation_send(
                 tenant=g.tenant, actor=current_user, email=form.email.data, role=form.role.data
             )
         except TenantError as error:
@@ -197,7 +197,7 @@ def members_invite():
 def members_resend_invitation(invitation_id: int):
     invitation = _invitation_or_404(invitation_id)
     try:
-        services.invitation_send(
+        invitations.invitation_send(
             tenant=g.tenant, actor=current_user, email=invitation.email, role=invitation.role
         )
     except TenantError as error:
@@ -212,7 +212,7 @@ def members_revoke_invitation(invitation_id: int):
     invitation = _invitation_or_404(invitation_id)
     email = invitation.email
     try:
-        services.invitation_revoke(tenant=g.tenant, actor=current_user, invitation=invitation)
+        invitations.invitation_revoke(tenant=g.tenant, actor=current_user, invitation=invitation)
     except TenantError as error:
         return _refused(error)
     db.session.commit()

@@ -14,6 +14,7 @@ from saas.billing.models import Subscription
 from saas.database import utcnow
 from saas.extensions import db
 from saas.jobs import queue
+from saas.tenants import invitations
 from saas.tenants import services as tenants
 from saas.tenants.models import Invitation, Membership
 from saas.tenants.permissions import Role
@@ -68,7 +69,7 @@ def test_a_membership_past_the_cap_is_refused_however_it_is_created(tenant):
 def test_a_pending_invitation_holds_a_seat_and_accepting_it_takes_that_seat(tenant):
     fill_seats(tenant, 8)
     owner = owner_of(tenant)
-    invitation = tenants.invitation_send(
+    invitation = invitations.invitation_send(
         tenant=tenant, actor=owner, email="invited@example.com", role=Role.STAFF
     )
     invitation.token_hash = accounts.token_digest("the-emailed-token")
@@ -77,7 +78,7 @@ def test_a_pending_invitation_holds_a_seat_and_accepting_it_takes_that_seat(tena
     with pytest.raises(PlanLimitReached):
         add_member(tenant, Role.STAFF, email="gatecrasher@example.com")
     db.session.rollback()
-    tenants.invitation_accept(token="the-emailed-token", user=make_user("invited@example.com"))
+    invitations.invitation_accept(token="the-emailed-token", user=make_user("invited@example.com"))
     db.session.commit()
 
     assert (

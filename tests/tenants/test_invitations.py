@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from saas.accounts import services as accounts
 from saas.extensions import db
+from saas.tenants import invitations
 from saas.tenants import services as tenants
 from saas.tenants.errors import NotAllowed
 from saas.tenants.models import AuditEvent, Invitation, Membership
@@ -223,7 +224,7 @@ def test_program_manager_cannot_invite_an_owner(client, acme):
     assert "Not a valid choice" in response.get_data(as_text=True)
     assert invitations_to(acme, "boss@example.com") == []
     with pytest.raises(NotAllowed):
-        tenants.invitation_send(tenant=acme, actor=manager, email="boss@example.com", role=Role.OWNER)
+        invitations.invitation_send(tenant=acme, actor=manager, email="boss@example.com", role=Role.OWNER)
 
 
 def test_program_manager_invites_other_roles(client, acme):

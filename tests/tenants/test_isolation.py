@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import delete, func, select, text, update
 
 from saas.extensions import db
+from saas.tenants import invitations
 from saas.tenants import services as tenants
 from saas.tenants.models import AuditEvent, Invitation, Tenant
 from saas.tenants.permissions import Role
@@ -39,7 +40,7 @@ def test_b_ids_in_a_urls_give_404_and_change_nothing(client, alpha, beta):
     beta_member = add_member(beta, Role.STAFF, "bob@beta.example")
     beta_membership = tenants.membership_get(tenant=beta, user=beta_member)
     scope_session(db.session, [beta.id])
-    beta_invitation = tenants.invitation_send(
+    beta_invitation = invitations.invitation_send(
         tenant=beta, actor=owner_of(beta), email="ivy@example.com", role=Role.VIEWER
     )
     beta_token_hash = beta_invitation.token_hash

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from saas.database import utcnow
 from saas.extensions import db
 from saas.tenants import services as tenants
-from saas.tenants.models import AuditEvent, Tenant
+from saas.tenants.models import AuditEvent, Invitation, Tenant
 from saas.tenants.permissions import Role
 from tests.support import add_member
 
@@ -133,9 +133,7 @@ def test_every_membership_and_settings_change_is_audited(app, client, acme, owne
     client.login(owner)
     invite = {"email": "ivy@example.com", "role": "viewer"}
     client.submit("/t/acme/members/invitations", invite, token_page="/account")
-    [invitation_id] = db.session.scalars(
-        select(tenants.Invitation.id).where(tenants.Invitation.tenant_id == acme.id)
-    )
+    [invitation_id] = db.session.scalars(select(Invitation.id).where(Invitation.tenant_id == acme.id))
     client.submit(f"/t/acme/members/invitations/{invitation_id}/resend", token_page="/account")
     client.submit(f"/t/acme/members/invitations/{invitation_id}/revoke", token_page="/account")
     membership = tenants.membership_get(tenant=acme, user=sam)
