@@ -9,7 +9,7 @@ from rq.cron import CronScheduler
 from rq.registry import FailedJobRegistry
 
 from saas.jobs import queue, redis_connection
-from saas.jobs.schedule import PERIODIC_JOBS
+from saas.jobs.schedule import periodic_job, periodic_jobs
 
 jobs_cli = AppGroup("jobs", help="Background jobs: worker, scheduler and maintenance.")
 
@@ -25,16 +25,19 @@ def worker(burst: bool) -> None:
 def scheduler() -> None:
     """Enqueue the periodic jobs. Run one; dedupe keys make an accidental second one harmless."""
     cron = CronScheduler(connection=redis_connection(), name="saas-scheduler")
-    for periodic in (p for p in PERIODIC_JOBS if p.cron):
+    for periodic in (p for p in periodic_jobs() if p.cron):
         cron.register(periodic.func, queue_name="default", cron=periodic.cron, name=periodic.name)
     cron.start()
 
 
 @jobs_cli.command("run")
-@click.argument("name", type=click.Choice([p.name for p in PERIODIC_JOBS]))
+@click.argument("name")
 def run(name: str) -> None:
-    """Run one periodic job now, in this process."""
-    periodic = next(p for p in PERIODIC_JOBS if p.name == name)
+    """Run one periodic job now, in this process (`flask jobs run --help` lists them)."""
+    periodic = periodic_job(name)
+    if periodic is None:
+        names = ", ".join(p.name for p in periodic_jobs())
+        raise click.BadParameter(f"{name!r} is not a periodic job; choose one of: {names}", param_hint="NAME")
     click.echo(f"{name}: {periodic.func()}")
 
 

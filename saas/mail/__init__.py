@@ -6,6 +6,8 @@ bp = Blueprint("mail", __name__, template_folder="templates")
 
 
 def init_app(app: Flask) -> None:
-    from saas.mail import views  # noqa: F401  (registers the routes)
+    from saas.jobs.schedule import register_periodic
+    from saas.mail import jobs, views  # noqa: F401  (registers the routes)
 
     app.register_blueprint(bp)
+    register_periodic("outbox-sweep", jobs.sweep_outbox, "* * * * *")

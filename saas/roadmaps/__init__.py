@@ -8,10 +8,18 @@ bp = tenant_blueprint("roadmaps", __name__, template_folder="templates")
 
 
 def init_app(app: Flask) -> None:
-    from saas.roadmaps import models, views  # noqa: F401  (the tables and the routes)
+    from saas.jobs.schedule import register_periodic
+    from saas.roadmaps import jobs, models, views  # noqa: F401  (the tables and the routes)
     from saas.roadmaps.views.items import my_bp
     from saas.roadmaps.views.portfolio import portfolio_bp
 
     app.register_blueprint(bp)
     app.register_blueprint(my_bp)
     app.register_blueprint(portfolio_bp)
+    register_periodic("roadmap-snapshots", jobs.snapshot_sweep, "15 2 * * *")
+    # Hourly: each tenant's reminders and digests at its own send hour (its time zone).
+    register_periodic("notifications", jobs.dispatch_notifications, "5 * * * *")
+    register_periodic("portfolio-digests", jobs.send_portfolio_digests, "0 7 * * 1")
+    # By hand: what the hourly dispatch sends, now, for every tenant (dedupe keys still hold).
+    register_periodic("reminders", jobs.dispatch_reminders_now)
+    register_periodic("digests", jobs.dispatch_digests_now)

@@ -6,7 +6,7 @@ import time_machine
 from rq.cron import CronScheduler
 
 from saas.extensions import db
-from saas.jobs.schedule import PERIODIC_JOBS
+from saas.jobs.schedule import periodic_jobs
 from saas.tenants.permissions import Role
 from tests.roadmaps.conftest import make_item
 from tests.roadmaps.notifying import MONDAY, local, reminder_subjects, settle
@@ -16,7 +16,7 @@ SATURDAY = MONDAY.replace(day=21)
 
 
 def test_the_schedule():
-    crons = {job.name: job.cron for job in PERIODIC_JOBS}
+    crons = {job.name: job.cron for job in periodic_jobs()}
     assert crons == {
         "outbox-sweep": "* * * * *",
         "roadmap-snapshots": "15 2 * * *",
@@ -34,7 +34,7 @@ def test_the_scheduler_registers_only_the_timed_jobs(app, monkeypatch):
     monkeypatch.setattr(CronScheduler, "start", lambda self: None)
     result = app.test_cli_runner().invoke(args=["jobs", "scheduler"])
     assert result.exit_code == 0, result.output
-    assert registered == [job.name for job in PERIODIC_JOBS if job.cron]
+    assert registered == [job.name for job in periodic_jobs() if job.cron]
 
 
 def test_reminders_and_digests_run_by_hand_whatever_the_hour_or_day(

@@ -13,7 +13,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from saas.extensions import db
-from saas.jobs.schedule import PERIODIC_JOBS
+from saas.jobs.schedule import periodic_jobs
 from saas.roadmaps import jobs
 from saas.roadmaps.models import RoadmapSnapshot, RoadmapStatus
 from saas.roadmaps.services import assessments
@@ -178,5 +178,5 @@ def test_the_daily_job_snapshots_every_active_roadmap_of_every_tenant(tenant, ca
 
 
 def test_the_snapshot_job_is_scheduled_daily():
-    periodic = next(job for job in PERIODIC_JOBS if job.name == "roadmap-snapshots")
+    periodic = next(job for job in periodic_jobs() if job.name == "roadmap-snapshots")
     assert (periodic.func, periodic.cron) == (jobs.snapshot_sweep, "15 2 * * *")
