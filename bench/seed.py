@@ -21,16 +21,9 @@ from saas.accounts.passwords import hash_password
 from saas.catalog.models import Practice, PracticeKind
 from saas.database import utcnow
 from saas.extensions import db
-from saas.roadmaps.models import (
-    ActionItem,
-    ItemComment,
-    PracticeAssessment,
-    Roadmap,
-    RoadmapArea,
-    ServiceLine,
-    TenantCounter,
-)
-from saas.roadmaps.services import roadmaps as roadmap_services
+from saas.roadmaps.models import ActionItem, ItemComment, PracticeAssessment, TenantCounter
+from saas.roadmaps.planning.models import Roadmap, RoadmapArea, ServiceLine
+from saas.roadmaps.planning.services import roadmaps as roadmap_services
 from saas.roadmaps.services.items import ITEM_COUNTER
 from saas.tenants import services as tenants
 from saas.tenants.models import Membership, Tenant

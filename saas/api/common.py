@@ -10,8 +10,8 @@ from sqlalchemy import Select
 
 from saas.accounts.models import User
 from saas.extensions import db
-from saas.roadmaps.models import Roadmap
-from saas.roadmaps.services.roadmaps import roadmap_get
+from saas.roadmaps.planning.models import Roadmap
+from saas.roadmaps.planning.services.roadmaps import roadmap_get
 from saas.tenants.models import Membership, Tenant
 
 

@@ -24,9 +24,9 @@ from saas.api.schemas import (
 )
 from saas.extensions import db
 from saas.roadmaps.models import ActionItem
+from saas.roadmaps.planning.services.roadmaps import roadmap_get
 from saas.roadmaps.services import item_lists, items
 from saas.roadmaps.services.items import ItemError
-from saas.roadmaps.services.roadmaps import roadmap_get
 from saas.tenants.context import permission_required
 from saas.tenants.permissions import Permission
 

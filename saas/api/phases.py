@@ -14,8 +14,8 @@ from saas.api.auth import api_blueprint
 from saas.api.common import actor, found_or_404, page_of_rows, roadmap_or_404, tenant
 from saas.api.schemas import Annotated, PageQuery, PhaseCreateIn, PhaseOut, PhaseUpdateIn, page_of
 from saas.extensions import db
-from saas.roadmaps.models import Phase, Roadmap
-from saas.roadmaps.services import phases as services
+from saas.roadmaps.planning.models import Phase, Roadmap
+from saas.roadmaps.planning.services import phases as services
 from saas.tenants.context import permission_required
 from saas.tenants.permissions import Permission
 

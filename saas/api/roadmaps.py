@@ -21,8 +21,8 @@ from saas.api.schemas import (
     page_of,
 )
 from saas.extensions import db
-from saas.roadmaps.models import Roadmap, RoadmapStatus
-from saas.roadmaps.services import roadmaps as services
+from saas.roadmaps.planning.models import Roadmap, RoadmapStatus
+from saas.roadmaps.planning.services import roadmaps as services
 from saas.tenants.context import permission_required
 from saas.tenants.permissions import Permission
 

@@ -20,7 +20,8 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from saas.accounts.models import User
 from saas.database import is_row_id
-from saas.roadmaps.models import ItemPriority, ItemStatus, Roadmap
+from saas.roadmaps.models import ItemPriority, ItemStatus
+from saas.roadmaps.planning.models import Roadmap
 from saas.roadmaps.services.item_lists import DUE_FILTERS, SORT_LABELS, ItemFilters
 
 DATE_HELP = "A date such as 2026-12-31."

@@ -15,7 +15,7 @@ from saas.accounts.models import User
 from saas.database import utcnow
 from saas.extensions import db
 from saas.jobs import enqueue, job
-from saas.roadmaps.models import Roadmap, RoadmapStatus
+from saas.roadmaps.planning.models import Roadmap, RoadmapStatus
 from saas.roadmaps.services import consultant_digests, digests, notifications, reminders
 from saas.roadmaps.services.ratings import snapshot_refresh
 from saas.tenants.models import Tenant

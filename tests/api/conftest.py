@@ -12,7 +12,7 @@ from saas.accounts import api_tokens
 from saas.accounts.models import User
 from saas.catalog.models import CatalogModel
 from saas.extensions import db
-from saas.roadmaps.models import Roadmap
+from saas.roadmaps.planning.models import Roadmap
 from saas.tenants.models import AuditEvent, Tenant
 from saas.tenants.permissions import Role
 from tests.roadmaps.assessing import enter, roadmap_with_lines

@@ -26,7 +26,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from saas.extensions import db
-from saas.roadmaps.services import assessments, items, phases
+from saas.roadmaps.planning.services import phases
+from saas.roadmaps.services import assessments, items
 from saas.tenants.permissions import Role
 from tests.api.conftest import token_for
 from tests.roadmaps.assessing import enter, line_named

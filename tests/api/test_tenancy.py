@@ -10,7 +10,8 @@ from werkzeug.routing import Rule
 
 from saas.database import utcnow
 from saas.extensions import db
-from saas.roadmaps.models import ActionItem, RoadmapStatus
+from saas.roadmaps.models import ActionItem
+from saas.roadmaps.planning.models import RoadmapStatus
 from saas.tenants import services as tenants
 from saas.tenants.models import Membership
 from saas.tenants.permissions import Role

@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from saas.extensions import db
 from saas.jobs.schedule import periodic_jobs
 from saas.roadmaps import jobs
-from saas.roadmaps.models import RoadmapSnapshot, RoadmapStatus
+from saas.roadmaps.models import RoadmapSnapshot
+from saas.roadmaps.planning.models import RoadmapStatus
 from saas.roadmaps.services import assessments
 from saas.roadmaps.services.adoption import safe_cell
 from saas.tenants.permissions import Role

@@ -10,7 +10,8 @@ import time_machine
 from sqlalchemy import select
 
 from saas.extensions import db
-from saas.roadmaps.models import AssessmentChange, Roadmap
+from saas.roadmaps.models import AssessmentChange
+from saas.roadmaps.planning.models import Roadmap
 from saas.roadmaps.services import assessments
 from saas.roadmaps.services.forecast import (
     METHOD,

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import event, select
 
 from saas.extensions import db
-from saas.roadmaps.models import ActionItem, ItemStatus, PracticeAssessment, ServiceLine
+from saas.roadmaps.models import ActionItem, ItemStatus, PracticeAssessment
 from saas.roadmaps.models.items import TenantCounter
+from saas.roadmaps.planning.models import ServiceLine
 from saas.roadmaps.services import item_bulk, item_lists, items
 from saas.tenants.models import AuditEvent
 from saas.tenants.permissions import Role

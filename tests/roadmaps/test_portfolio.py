@@ -16,7 +16,8 @@ from sqlalchemy import event
 from saas.accounts.models import User
 from saas.catalog.models import CatalogModel
 from saas.extensions import db
-from saas.roadmaps.models import ActionItem, ItemStatus, Roadmap, RoadmapSnapshot, RoadmapStatus
+from saas.roadmaps.models import ActionItem, ItemStatus, RoadmapSnapshot
+from saas.roadmaps.planning.models import Roadmap, RoadmapStatus
 from saas.roadmaps.services import portfolio
 from saas.tenants import services as tenants
 from saas.tenants.models import AuditEvent, Membership, Tenant

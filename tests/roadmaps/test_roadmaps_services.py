@@ -23,23 +23,15 @@ from saas.roadmaps.errors import (
     UnknownAreaCodes,
     UnknownServiceLine,
 )
-from saas.roadmaps.models import (
-    ActionItem,
-    ItemStatus,
-    Phase,
-    PracticeAssessment,
-    Roadmap,
-    RoadmapStatus,
-    ServiceLine,
-    TargetKind,
-)
-from saas.roadmaps.services import areas as area_services
-from saas.roadmaps.services import phases
-from saas.roadmaps.services import roadmaps as services
+from saas.roadmaps.models import ActionItem, ItemStatus, PracticeAssessment
+from saas.roadmaps.planning.models import Phase, Roadmap, RoadmapStatus, ServiceLine, TargetKind
+from saas.roadmaps.planning.services import areas as area_services
+from saas.roadmaps.planning.services import phases
+from saas.roadmaps.planning.services import roadmaps as services
+from saas.roadmaps.planning.services.selection import profile_picks, selection_effect
+from saas.roadmaps.planning.timeline import timeline_layout
 from saas.roadmaps.services.figures import roadmap_figures
 from saas.roadmaps.services.ratings import NOT_ASSESSED
-from saas.roadmaps.services.selection import profile_picks, selection_effect
-from saas.roadmaps.timeline import timeline_layout
 from saas.tenants.models import AuditEvent
 from saas.tenants.permissions import Role
 from tests.support import make_user, owner_of

@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import event, func, insert, select
 
 from saas.extensions import db
-from saas.roadmaps.models import ActionItem, ItemStatus, Phase, Roadmap, RoadmapStatus, TargetKind
-from saas.roadmaps.services import phases
-from saas.roadmaps.services import roadmaps as services
+from saas.roadmaps.models import ActionItem, ItemStatus
+from saas.roadmaps.planning.models import Phase, Roadmap, RoadmapStatus, TargetKind
+from saas.roadmaps.planning.services import phases
+from saas.roadmaps.planning.services import roadmaps as services
 from saas.tenants.models import AuditEvent
 from saas.tenants.permissions import Role
 from saas.tenants.scoping import scope_session

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from saas.extensions import db
 from saas.roadmaps.errors import NameTaken, NotAMember, ServiceLineInUse
-from saas.roadmaps.models import Roadmap, ServiceLine
-from saas.roadmaps.services import service_lines
+from saas.roadmaps.planning.models import Roadmap, ServiceLine
+from saas.roadmaps.planning.services import service_lines
 from saas.roadmaps.services.ratings import roadmap_rating
 from saas.tenants.models import AuditEvent
 from saas.tenants.permissions import Role

@@ -11,7 +11,7 @@ from saas.roadmaps.models.assessments import (
 from saas.roadmaps.models.calendar import CalendarFeed
 from saas.roadmaps.models.items import ActionItem, ItemComment, ItemPriority, ItemStatus, TenantCounter
 from saas.roadmaps.models.notifications import DigestFrequency, NotificationSettings
-from saas.roadmaps.models.roadmaps import (
+from saas.roadmaps.planning.models import (
     Phase,
     Roadmap,
     RoadmapArea,

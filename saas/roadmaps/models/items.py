@@ -12,7 +12,7 @@ from saas.accounts.models import User
 from saas.catalog.models import Practice
 from saas.database import utcnow
 from saas.extensions import db
-from saas.roadmaps.models.roadmaps import Roadmap, RoadmapArea
+from saas.roadmaps.planning.models import Roadmap, RoadmapArea
 from saas.tenants.scoping import TenantScoped
 
 

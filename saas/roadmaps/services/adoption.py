@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from saas.extensions import db
-from saas.roadmaps.models import Evidence, PracticeAssessment, Roadmap
+from saas.roadmaps.models import Evidence, PracticeAssessment
+from saas.roadmaps.planning.models import Roadmap
 from saas.roadmaps.services.ratings import (
     AreaRating,
     GoalRating,

@@ -12,14 +12,8 @@ from sqlalchemy.orm import joinedload
 
 from saas.catalog.models import Practice
 from saas.extensions import db
-from saas.roadmaps.models import (
-    AssessmentChange,
-    Evidence,
-    PracticeAssessment,
-    Roadmap,
-    RoadmapArea,
-    ServiceLine,
-)
+from saas.roadmaps.models import AssessmentChange, Evidence, PracticeAssessment
+from saas.roadmaps.planning.models import Roadmap, RoadmapArea, ServiceLine
 from saas.roadmaps.services.ratings import (
     AreaRating,
     GoalRating,
@@ -27,6 +21,7 @@ from saas.roadmaps.services.ratings import (
     RoadmapRating,
     roadmap_rating,
 )
+from saas.tenants.models import Tenant
 
 HISTORY_SHOWN = 100
 
@@ -91,6 +86,17 @@ def evidence_counts(*, assessment_ids: list[int]) -> dict[int, int]:
         select(Evidence.assessment_id, func.count(Evidence.id))
         .where(Evidence.assessment_id.in_(assessment_ids))
         .group_by(Evidence.assessment_id)
+    )
+    return dict(rows.all())
+
+
+def assessment_counts_by_line(tenant: Tenant) -> dict[int, int]:
+    """Service line id -> assessment rows it holds (one query); the planning package counts them
+    before a line may be deleted."""
+    rows = db.session.execute(
+        select(PracticeAssessment.service_line_id, func.count(PracticeAssessment.id))
+        .where(PracticeAssessment.tenant_id == tenant.id)
+        .group_by(PracticeAssessment.service_line_id)
     )
     return dict(rows.all())
 

@@ -26,10 +26,8 @@ from saas.roadmaps.models import (
     ItemStatus,
     NotificationSettings,
     PracticeAssessment,
-    Roadmap,
-    RoadmapStatus,
-    ServiceLine,
 )
+from saas.roadmaps.planning.models import Roadmap, RoadmapStatus, ServiceLine
 from saas.roadmaps.services.forecast import readiness_forecast
 from saas.roadmaps.services.notifications import (
     day_start,

@@ -28,7 +28,8 @@ from sqlalchemy import select
 
 from saas.extensions import db
 from saas.roadmaps import rating
-from saas.roadmaps.models import AssessmentChange, PracticeAssessment, Roadmap
+from saas.roadmaps.models import AssessmentChange, PracticeAssessment
+from saas.roadmaps.planning.models import Roadmap
 from saas.roadmaps.services.ratings import PracticeRating, RoadmapRating, roadmap_rating
 
 MIN_HISTORY_DAYS = 28

@@ -13,14 +13,8 @@ from saas.accounts.models import User
 from saas.catalog.models import Goal, Practice, PracticeKind
 from saas.database import is_row_id
 from saas.extensions import db
-from saas.roadmaps.models import (
-    ActionItem,
-    ItemPriority,
-    ItemStatus,
-    PracticeAssessment,
-    Roadmap,
-    RoadmapArea,
-)
+from saas.roadmaps.models import ActionItem, ItemPriority, ItemStatus, PracticeAssessment
+from saas.roadmaps.planning.models import Roadmap, RoadmapArea
 from saas.roadmaps.services import items
 from saas.tenants.models import Tenant
 

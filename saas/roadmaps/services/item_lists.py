@@ -16,16 +16,8 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from saas.accounts.models import User
 from saas.catalog.models import Practice, ProcessArea
 from saas.extensions import db
-from saas.roadmaps.models import (
-    ActionItem,
-    Evidence,
-    ItemComment,
-    ItemPriority,
-    ItemStatus,
-    Roadmap,
-    RoadmapArea,
-    RoadmapStatus,
-)
+from saas.roadmaps.models import ActionItem, Evidence, ItemComment, ItemPriority, ItemStatus
+from saas.roadmaps.planning.models import Roadmap, RoadmapArea, RoadmapStatus
 from saas.roadmaps.services.items import OPEN_STATUSES, normalise_practice_code
 from saas.tenants.models import AuditEvent, Membership, Tenant
 

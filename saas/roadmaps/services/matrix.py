@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 
 from saas.extensions import db
 from saas.roadmaps import rating
-from saas.roadmaps.models import Evidence, Phase, PracticeAssessment, Roadmap, ServiceLine
+from saas.roadmaps.models import Evidence, PracticeAssessment
+from saas.roadmaps.planning.models import Phase, Roadmap, ServiceLine
 from saas.roadmaps.services.ratings import (
     NOT_ASSESSED,
     AreaRating,

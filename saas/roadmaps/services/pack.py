@@ -23,7 +23,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from saas.extensions import db
-from saas.roadmaps.models import Evidence, PracticeAssessment, Roadmap, ServiceLine
+from saas.roadmaps.models import Evidence, PracticeAssessment
+from saas.roadmaps.planning.models import Roadmap, ServiceLine
 from saas.roadmaps.services.adoption import FORMULA_PREFIXES, safe_cell
 from saas.roadmaps.services.ratings import (
     AreaRating,

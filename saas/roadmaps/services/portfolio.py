@@ -29,7 +29,8 @@ from sqlalchemy import and_, func, or_, select
 
 from saas.catalog.models import ProcessArea
 from saas.extensions import db
-from saas.roadmaps.models import ActionItem, ItemStatus, Roadmap, RoadmapSnapshot, RoadmapStatus, TargetKind
+from saas.roadmaps.models import ActionItem, ItemStatus, RoadmapSnapshot
+from saas.roadmaps.planning.models import Roadmap, RoadmapStatus, TargetKind
 from saas.roadmaps.services.item_lists import tenant_today
 from saas.tenants.models import AuditEvent, Membership, Tenant
 from saas.tenants.permissions import Role

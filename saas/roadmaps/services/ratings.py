@@ -31,18 +31,10 @@ from saas.catalog.models import Goal, Practice, ProcessArea
 from saas.database import utcnow
 from saas.extensions import db
 from saas.roadmaps import rating
-from saas.roadmaps.models import (
-    GoalJudgement,
-    PracticeAssessment,
-    PracticeRaise,
-    Roadmap,
-    RoadmapArea,
-    RoadmapSnapshot,
-    ServiceLine,
-    TargetKind,
-)
-from saas.roadmaps.services.roadmaps import roadmap_areas
-from saas.roadmaps.services.service_lines import roadmap_service_lines
+from saas.roadmaps.models import GoalJudgement, PracticeAssessment, PracticeRaise, RoadmapSnapshot
+from saas.roadmaps.planning.models import Roadmap, RoadmapArea, ServiceLine, TargetKind
+from saas.roadmaps.planning.services.roadmaps import roadmap_areas
+from saas.roadmaps.planning.services.service_lines import roadmap_service_lines
 
 NOT_ASSESSED = "none"  # the count key of practices nobody has characterised yet
 AreaPractice = tuple[int, int]  # (process area id, practice id)

@@ -15,13 +15,13 @@ from saas.errors import render_error
 from saas.extensions import db
 from saas.roadmaps import bp
 from saas.roadmaps.errors import RoadmapError
-from saas.roadmaps.models import Roadmap, RoadmapArea, ServiceLine
+from saas.roadmaps.planning.models import Roadmap, RoadmapArea, ServiceLine
+from saas.roadmaps.planning.services.roadmaps import roadmap_get
+from saas.roadmaps.planning.services.service_lines import roadmap_service_lines
 from saas.roadmaps.services import adoption as adoption_service
 from saas.roadmaps.services import assessment_pages as pages
 from saas.roadmaps.services import assessments, evidence
 from saas.roadmaps.services.ratings import roadmap_rating
-from saas.roadmaps.services.roadmaps import roadmap_get
-from saas.roadmaps.services.service_lines import roadmap_service_lines
 from saas.tenants.context import has_permission, permission_required
 from saas.tenants.permissions import Permission
 

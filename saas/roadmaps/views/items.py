@@ -35,9 +35,9 @@ from saas.roadmaps.items_forms import (
 )
 from saas.roadmaps.markdown import render_markdown
 from saas.roadmaps.models import ActionItem, ItemStatus
+from saas.roadmaps.planning.services.members import member_list
+from saas.roadmaps.planning.services.roadmaps import roadmap_get
 from saas.roadmaps.services import item_bulk, item_lists, items
-from saas.roadmaps.services.members import member_list
-from saas.roadmaps.services.roadmaps import roadmap_get
 from saas.tenants.context import current_role, has_permission, permission_required
 from saas.tenants.nav import NavItem, add_nav_item
 from saas.tenants.permissions import Permission

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from saas.accounts.models import User
 from saas.extensions import db
 from saas.roadmaps.errors import AreaNotInRoadmap, RoadmapError
-from saas.roadmaps.models import Phase, Roadmap
-from saas.roadmaps.services.roadmaps import check_dates
+from saas.roadmaps.planning.models import Phase, Roadmap
+from saas.roadmaps.planning.services.roadmaps import check_dates
 from saas.tenants.models import Tenant
 from saas.tenants.services import audit
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from saas.catalog.models import ProcessArea
 from saas.roadmaps import rating
 from saas.roadmaps.errors import EmptySelection, InvalidLevel, InvalidTarget, UnknownAreaCodes
-from saas.roadmaps.models import TargetKind
+from saas.roadmaps.planning.models import TargetKind
 
 CAPABILITY_LEVELS = (1, 2, 3)
 MATURITY_LEVELS = (2, 3, 4, 5)

@@ -25,7 +25,7 @@ from saas.roadmaps.errors import (
     NameTaken,
     NotAllowed,
 )
-from saas.roadmaps.models import (
+from saas.roadmaps.planning.models import (
     Phase,
     Roadmap,
     RoadmapArea,
@@ -33,11 +33,8 @@ from saas.roadmaps.models import (
     RoadmapStatus,
     TargetKind,
 )
-from saas.roadmaps.services.selection import (
-    Pick,
-    resolve_selection,
-)
-from saas.roadmaps.services.service_lines import roadmap_link_lines, service_lines_resolve
+from saas.roadmaps.planning.services.selection import Pick, resolve_selection
+from saas.roadmaps.planning.services.service_lines import roadmap_link_lines, service_lines_resolve
 from saas.tenants.models import Tenant
 from saas.tenants.permissions import Role
 from saas.tenants.services import audit, membership_get

@@ -13,7 +13,7 @@ Services flush and audit; the caller commits.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -22,12 +22,23 @@ from sqlalchemy.orm import joinedload
 from saas.accounts.models import User
 from saas.extensions import db
 from saas.roadmaps.errors import NameTaken, NotAMember, RoadmapError, ServiceLineInUse, UnknownServiceLine
-from saas.roadmaps.models import PracticeAssessment, Roadmap, RoadmapServiceLine, ServiceLine
-from saas.roadmaps.services.members import member_get
+from saas.roadmaps.planning.models import Roadmap, RoadmapServiceLine, ServiceLine
+from saas.roadmaps.planning.services.members import member_get
 from saas.tenants.models import Tenant
 from saas.tenants.services import audit
 
 DEFAULT_SERVICE_LINE = "Whole organisation"
+# Counters of the records other packages keep per line (adoption: its assessments), line id -> count.
+# A line holding any record can be retired but not deleted, so the records stay on file.
+LineRecordCounter = Callable[[Tenant], dict[int, int]]
+line_record_counters: list[LineRecordCounter] = []
+
+
+def register_line_record_counter(counter: LineRecordCounter) -> None:
+    if counter not in line_record_counters:
+        line_record_counters.append(counter)
+
+
 NAME_LENGTH = 120
 DESCRIPTION_LENGTH = 2000
 
@@ -66,13 +77,7 @@ def service_line_overview(*, tenant: Tenant) -> list[ServiceLineRow]:
         .order_by(Roadmap.name)
     ):
         covering[line_id].append(roadmap)
-    counts = dict(
-        db.session.execute(
-            select(PracticeAssessment.service_line_id, func.count(PracticeAssessment.id))
-            .where(PracticeAssessment.tenant_id == tenant.id)
-            .group_by(PracticeAssessment.service_line_id)
-        ).all()
-    )
+    counts = _record_counts(tenant)
     return [ServiceLineRow(line, covering[line.id], counts.get(line.id, 0)) for line in lines]
 
 
@@ -272,12 +277,17 @@ def _uncover(tenant: Tenant, line: ServiceLine) -> list[str]:
     return names
 
 
+def _record_counts(tenant: Tenant) -> dict[int, int]:
+    """Line id -> records held in it, summed over the registered counters (one query each)."""
+    totals: dict[int, int] = defaultdict(int)
+    for counter in line_record_counters:
+        for line_id, count in counter(tenant).items():
+            totals[line_id] += count
+    return totals
+
+
 def _assessment_count(tenant: Tenant, line: ServiceLine) -> int:
-    return db.session.scalar(
-        select(func.count(PracticeAssessment.id)).where(
-            PracticeAssessment.tenant_id == tenant.id, PracticeAssessment.service_line_id == line.id
-        )
-    )
+    return _record_counts(tenant).get(line.id, 0)
 
 
 def service_line_list(*, tenant: Tenant) -> list[ServiceLine]:

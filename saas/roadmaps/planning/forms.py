@@ -24,8 +24,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Length, Optional
 
-from saas.roadmaps.models import TargetKind
-from saas.roadmaps.services.selection import DEFAULT_CAPABILITY_LEVEL, normalise_code
+from saas.roadmaps.planning.models import TargetKind
+from saas.roadmaps.planning.services.selection import DEFAULT_CAPABILITY_LEVEL, normalise_code
 
 DATE_HELP = "A date such as 2027-03-31."
 TARGET_KIND_CHOICES = [

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from saas.roadmaps.models import Phase, RoadmapArea
+from saas.roadmaps.planning.models import Phase, RoadmapArea
 
 LABEL_WIDTH = 180  # the phase names, left of the axis
 CHART_WIDTH = 620

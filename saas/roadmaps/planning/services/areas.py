@@ -17,11 +17,11 @@ from saas.roadmaps.errors import (
     NotApplicableRefused,
     PhaseNotInRoadmap,
 )
-from saas.roadmaps.models import Phase, Roadmap, RoadmapArea, TargetKind
-from saas.roadmaps.services.members import member_get
-from saas.roadmaps.services.phases import phase_get
-from saas.roadmaps.services.roadmaps import new_area
-from saas.roadmaps.services.selection import CAPABILITY_LEVELS, MATURITY_LEVELS, Pick, profile_picks
+from saas.roadmaps.planning.models import Phase, Roadmap, RoadmapArea, TargetKind
+from saas.roadmaps.planning.services.members import member_get
+from saas.roadmaps.planning.services.phases import phase_get
+from saas.roadmaps.planning.services.roadmaps import new_area
+from saas.roadmaps.planning.services.selection import CAPABILITY_LEVELS, MATURITY_LEVELS, Pick, profile_picks
 from saas.tenants.models import Tenant
 from saas.tenants.services import audit
 

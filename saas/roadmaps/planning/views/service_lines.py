@@ -16,11 +16,11 @@ from saas.extensions import db
 from saas.forms import form_status
 from saas.roadmaps import bp
 from saas.roadmaps.errors import RoadmapError
-from saas.roadmaps.forms import ServiceLineForm
-from saas.roadmaps.models import ServiceLine
-from saas.roadmaps.services import service_lines as services
-from saas.roadmaps.services.members import member_list
-from saas.roadmaps.views.saving import saved
+from saas.roadmaps.planning.forms import ServiceLineForm
+from saas.roadmaps.planning.models import ServiceLine
+from saas.roadmaps.planning.services import service_lines as services
+from saas.roadmaps.planning.services.members import member_list
+from saas.roadmaps.saving import saved
 from saas.tenants.context import permission_required
 from saas.tenants.permissions import Permission
 

@@ -18,14 +18,21 @@ from saas.extensions import db
 from saas.forms import form_status
 from saas.roadmaps import bp
 from saas.roadmaps.errors import NotAllowed, RoadmapError
-from saas.roadmaps.forms import AreaPlanForm, PhaseForm, RoadmapForm, RoadmapSettingsForm, SelectionForm
-from saas.roadmaps.models import Phase, Roadmap, RoadmapArea, RoadmapStatus, TargetKind
-from saas.roadmaps.services import areas as area_services
-from saas.roadmaps.services import figures, members, phases, selection, service_lines
-from saas.roadmaps.services import roadmaps as services
+from saas.roadmaps.planning.forms import (
+    AreaPlanForm,
+    PhaseForm,
+    RoadmapForm,
+    RoadmapSettingsForm,
+    SelectionForm,
+)
+from saas.roadmaps.planning.models import Phase, Roadmap, RoadmapArea, RoadmapStatus, TargetKind
+from saas.roadmaps.planning.services import areas as area_services
+from saas.roadmaps.planning.services import members, phases, selection, service_lines
+from saas.roadmaps.planning.services import roadmaps as services
+from saas.roadmaps.planning.timeline import timeline_layout
+from saas.roadmaps.saving import saved
+from saas.roadmaps.services import figures
 from saas.roadmaps.services.ratings import tenant_today
-from saas.roadmaps.timeline import timeline_layout
-from saas.roadmaps.views.saving import saved
 from saas.tenants.context import current_role, has_permission, permission_required
 from saas.tenants.nav import NavItem, add_nav_item
 from saas.tenants.permissions import Permission

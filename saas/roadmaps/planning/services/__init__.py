@@ -1,0 +1,1 @@
+"""Planning rules: roadmaps, area selection, phases, service lines, the members who own them."""
