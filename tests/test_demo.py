@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from saas.accounts.services import user_get_by_email
 from saas.demo import seed_demo
 from saas.extensions import db
-from saas.roadmaps.models import ActionItem
+from saas.roadmaps.items.models import ActionItem
 from saas.roadmaps.planning.models import Roadmap
 from saas.tenants.models import Membership, Tenant
 from saas.tenants.scoping import scope_session

@@ -18,11 +18,11 @@ from saas.api.schemas import AssessmentListQuery, AssessmentOut, AssessmentSetIn
 from saas.catalog.models import Practice
 from saas.extensions import db
 from saas.roadmaps.errors import RoadmapError
+from saas.roadmaps.items.services.items import normalise_practice_code
 from saas.roadmaps.models import PracticeAssessment
 from saas.roadmaps.planning.models import Roadmap, ServiceLine
 from saas.roadmaps.planning.services.service_lines import roadmap_service_lines
 from saas.roadmaps.services import assessments as services
-from saas.roadmaps.services.items import normalise_practice_code
 from saas.roadmaps.services.ratings import roadmap_rating
 from saas.tenants.context import permission_required
 from saas.tenants.permissions import Permission

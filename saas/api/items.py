@@ -23,10 +23,10 @@ from saas.api.schemas import (
     page_of,
 )
 from saas.extensions import db
-from saas.roadmaps.models import ActionItem
+from saas.roadmaps.items.models import ActionItem
+from saas.roadmaps.items.services import items, lists
+from saas.roadmaps.items.services.items import ItemError
 from saas.roadmaps.planning.services.roadmaps import roadmap_get
-from saas.roadmaps.services import item_lists, items
-from saas.roadmaps.services.items import ItemError
 from saas.tenants.context import permission_required
 from saas.tenants.permissions import Permission
 
@@ -52,9 +52,9 @@ def _assignee(user_id: int | None):
     return items.member_resolve(tenant=tenant(), user_id=user_id)
 
 
-def _filters(query: dict[str, Any]) -> item_lists.ItemFilters:
+def _filters(query: dict[str, Any]) -> lists.ItemFilters:
     assignee = query.get("assignee", "")
-    return item_lists.ItemFilters(
+    return lists.ItemFilters(
         roadmap_id=query.get("roadmap_id"),
         area_code=query.get("area", ""),
         practice_code=query.get("practice", ""),
@@ -76,8 +76,8 @@ class Items(MethodView):
         `due=overdue` gives the items due before today (in the organisation's time zone) that are
         not done; `assignee=me` the token user's own.
         """
-        statement = item_lists.items_query(
-            tenant_ids=[tenant().id], filters=_filters(query), today=item_lists.tenant_today(tenant())
+        statement = lists.items_query(
+            tenant_ids=[tenant().id], filters=_filters(query), today=lists.tenant_today(tenant())
         )
         return page_of_query(statement, page=query["page"], per_page=query["per_page"])
 

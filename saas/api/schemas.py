@@ -13,10 +13,10 @@ from marshmallow import Schema, ValidationError, fields, validate
 from saas.api.fields import area_code, level, one_of, practice_code, ref_list, row_id, text
 from saas.catalog import schemas as catalog_schemas
 from saas.database import MAX_ROW_ID
-from saas.roadmaps.models import ItemPriority, ItemStatus
+from saas.roadmaps.items.models import ItemPriority, ItemStatus
+from saas.roadmaps.items.services.lists import DUE_FILTERS, SORT_LABELS
 from saas.roadmaps.models.assessments import CHARACTERISATIONS
 from saas.roadmaps.planning.models import RoadmapStatus, TargetKind
-from saas.roadmaps.services.item_lists import DUE_FILTERS, SORT_LABELS
 
 MAX_PAGE = 100_000  # further pages are empty anyway; a bigger offset would overflow the database
 MAX_PER_PAGE = 100

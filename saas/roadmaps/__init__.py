@@ -9,16 +9,15 @@ bp = tenant_blueprint("roadmaps", __name__, template_folder="templates")
 
 def init_app(app: Flask) -> None:
     from saas.jobs.schedule import register_periodic
-    from saas.roadmaps import jobs, models, planning, views  # noqa: F401  (the tables and the routes)
+    from saas.roadmaps import items, jobs, models, planning, views  # noqa: F401  (the tables and the routes)
     from saas.roadmaps.planning.services.service_lines import register_line_record_counter
     from saas.roadmaps.services.assessment_pages import assessment_counts_by_line
-    from saas.roadmaps.views.items import my_bp
     from saas.roadmaps.views.portfolio import portfolio_bp
 
     planning.init_app(app)
+    items.init_app(app)
     register_line_record_counter(assessment_counts_by_line)
     app.register_blueprint(bp)
-    app.register_blueprint(my_bp)
     app.register_blueprint(portfolio_bp)
     register_periodic("roadmap-snapshots", jobs.snapshot_sweep, "15 2 * * *")
     # Hourly: each tenant's reminders and digests at its own send hour (its time zone).

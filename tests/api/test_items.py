@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from saas.extensions import db
-from saas.roadmaps.models import ActionItem
-from saas.roadmaps.services import items
-from saas.roadmaps.services.item_lists import tenant_today
+from saas.roadmaps.items.models import ActionItem
+from saas.roadmaps.items.services import items
+from saas.roadmaps.items.services.lists import tenant_today
 from saas.tenants.models import AuditEvent
 from saas.tenants.permissions import Permission, Role, can
 from tests.api.conftest import ApiClient, audit_count, token_for

@@ -10,7 +10,7 @@ from werkzeug.routing import Rule
 
 from saas.database import utcnow
 from saas.extensions import db
-from saas.roadmaps.models import ActionItem
+from saas.roadmaps.items.models import ActionItem
 from saas.roadmaps.planning.models import RoadmapStatus
 from saas.tenants import services as tenants
 from saas.tenants.models import Membership

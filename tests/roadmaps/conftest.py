@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from saas.catalog.models import CatalogModel, ProcessArea
 from saas.extensions import db
-from saas.roadmaps.models import ActionItem
+from saas.roadmaps.items.models import ActionItem
+from saas.roadmaps.items.services import items
 from saas.roadmaps.planning.models import Roadmap, RoadmapArea
-from saas.roadmaps.services import items
 from saas.tenants.models import Tenant
 from saas.tenants.permissions import Role
 from saas.tenants.scoping import scope_session

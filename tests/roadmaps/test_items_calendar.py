@@ -10,9 +10,8 @@ from sqlalchemy import select
 
 from saas.accounts.services import token_digest
 from saas.extensions import db
-from saas.roadmaps.models import ItemStatus
-from saas.roadmaps.models.calendar import CalendarFeed
-from saas.roadmaps.services import items
+from saas.roadmaps.items.models import CalendarFeed, ItemStatus
+from saas.roadmaps.items.services import items
 from saas.tenants.models import Membership
 from saas.tenants.permissions import Role
 from tests.roadmaps.conftest import build_roadmap, make_item

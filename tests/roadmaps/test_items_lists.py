@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 
 from saas.catalog.models import Practice, ProcessArea
 from saas.extensions import db
-from saas.roadmaps.models import ActionItem, ItemStatus
-from saas.roadmaps.services import items
-from saas.roadmaps.services.item_lists import week_bounds
+from saas.roadmaps.items.models import ActionItem, ItemStatus
+from saas.roadmaps.items.services import items
+from saas.roadmaps.items.services.lists import week_bounds
 from saas.tenants.models import Membership
 from saas.tenants.permissions import Role
 from saas.tenants.scoping import scope_session

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from saas.extensions import db
-from saas.roadmaps.models import ActionItem
+from saas.roadmaps.items.models import ActionItem
 from saas.tenants.permissions import Role
 from tests.mailbox import body_text
 from tests.roadmaps.conftest import make_item

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from saas.roadmaps.markdown import render_markdown
+from saas.roadmaps.items.markdown import render_markdown
 
 
 def test_markdown_is_rendered():

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import event, select
 
 from saas.extensions import db
-from saas.roadmaps.models import ActionItem, ItemStatus, PracticeAssessment
-from saas.roadmaps.models.items import TenantCounter
+from saas.roadmaps.items.models import ActionItem, ItemStatus, TenantCounter
+from saas.roadmaps.items.services import bulk, items, lists
+from saas.roadmaps.models import PracticeAssessment
 from saas.roadmaps.planning.models import ServiceLine
-from saas.roadmaps.services import item_bulk, item_lists, items
 from saas.tenants.models import AuditEvent
 from saas.tenants.permissions import Role
 from saas.tenants.scoping import scope_session
@@ -126,7 +126,7 @@ def test_history_merges_events_and_comments_in_order(tenant, members, items_road
     item = make_item(tenant, items_roadmap, assignee=staff)
     items.comment_add(tenant=tenant, actor=staff, item=item, body="First *thoughts*")
     items.item_set_status(tenant=tenant, actor=staff, item=item, status="done")
-    entries = item_lists.item_history(tenant=tenant, item=item)
+    entries = lists.item_history(tenant=tenant, item=item)
     assert [entry.comment.body if entry.comment else entry.summary for entry in entries] == [
         "Created AI-1",
         f"Assigned to {staff.name}",
@@ -165,7 +165,7 @@ def test_bulk_creation_covers_the_area_practices_below_target(tenant, members, i
     )
     make_item(tenant, items_roadmap, area_code="WP", practice_code="SP 1.3")  # already has an open item
 
-    created = item_bulk.items_create_for_area(
+    created = bulk.items_create_for_area(
         tenant=tenant, actor=owner, roadmap=items_roadmap, area_code="WP", assignee=members[Role.STAFF]
     )
     codes = [item.practice.code for item in created]
@@ -173,12 +173,9 @@ def test_bulk_creation_covers_the_area_practices_below_target(tenant, members, i
     assert codes == [code for code in specific if code not in ("SP 1.1", "SP 1.3")] + GG2
     assert created[0].title == f"WP SP 1.2: {sp12.title}"
     assert {item.assignee_id for item in created} == {members[Role.STAFF].id}
-    assert (
-        item_bulk.items_create_for_area(tenant=tenant, actor=owner, roadmap=items_roadmap, area_code="WP")
-        == []
-    )
+    assert bulk.items_create_for_area(tenant=tenant, actor=owner, roadmap=items_roadmap, area_code="WP") == []
     with pytest.raises(items.UnknownArea):
-        item_bulk.items_create_for_area(tenant=tenant, actor=owner, roadmap=items_roadmap, area_code="")
+        bulk.items_create_for_area(tenant=tenant, actor=owner, roadmap=items_roadmap, area_code="")
 
 
 def test_bulk_edit_changes_only_this_tenants_items(
@@ -187,7 +184,7 @@ def test_bulk_edit_changes_only_this_tenants_items(
     owner, staff = members[Role.OWNER], members[Role.STAFF]
     mine = [make_item(tenant, items_roadmap, title=f"Item {n}") for n in range(3)]
     ids = [mine[0].id, mine[1].id, foreign_item_id, 999999]
-    result = item_bulk.items_bulk_edit(
+    result = bulk.items_bulk_edit(
         tenant=tenant,
         actor=owner,
         item_ids=ids,
@@ -200,16 +197,14 @@ def test_bulk_edit_changes_only_this_tenants_items(
         (staff.id, date(2027, 3, 1), "in_progress")
     ] * 2
     assert (mine[2].assignee_id, mine[2].status) == (None, ItemStatus.TODO)
-    item_bulk.items_bulk_edit(tenant=tenant, actor=owner, item_ids=[mine[0].id], assignee=None, due_on=None)
+    bulk.items_bulk_edit(tenant=tenant, actor=owner, item_ids=[mine[0].id], assignee=None, due_on=None)
     assert (mine[0].assignee_id, mine[0].due_on, mine[0].status) == (None, None, "in_progress")
 
 
 def test_bulk_edit_refuses_outsiders_and_bad_statuses(other_tenant, tenant, members, items_roadmap):
     item = make_item(tenant, items_roadmap)
     with pytest.raises(items.AssigneeNotMember):
-        item_bulk.items_bulk_edit(
-            tenant=tenant, actor=None, item_ids=[item.id], assignee=owner_of(other_tenant)
-        )
+        bulk.items_bulk_edit(tenant=tenant, actor=None, item_ids=[item.id], assignee=owner_of(other_tenant))
     with pytest.raises(items.InvalidStatus):
-        item_bulk.items_bulk_edit(tenant=tenant, actor=None, item_ids=[item.id], status="archived")
+        bulk.items_bulk_edit(tenant=tenant, actor=None, item_ids=[item.id], status="archived")
     assert (item.assignee_id, item.status) == (None, ItemStatus.TODO)

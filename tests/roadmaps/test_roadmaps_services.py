@@ -23,7 +23,8 @@ from saas.roadmaps.errors import (
     UnknownAreaCodes,
     UnknownServiceLine,
 )
-from saas.roadmaps.models import ActionItem, ItemStatus, PracticeAssessment
+from saas.roadmaps.items.models import ActionItem, ItemStatus
+from saas.roadmaps.models import PracticeAssessment
 from saas.roadmaps.planning.models import Phase, Roadmap, RoadmapStatus, ServiceLine, TargetKind
 from saas.roadmaps.planning.services import areas as area_services
 from saas.roadmaps.planning.services import phases

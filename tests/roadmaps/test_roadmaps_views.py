@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event, func, insert, select
 
 from saas.extensions import db
-from saas.roadmaps.models import ActionItem, ItemStatus
+from saas.roadmaps.items.models import ActionItem, ItemStatus
 from saas.roadmaps.planning.models import Phase, Roadmap, RoadmapStatus, TargetKind
 from saas.roadmaps.planning.services import phases
 from saas.roadmaps.planning.services import roadmaps as services

@@ -1,5 +1,13 @@
 """Roadmap tables, split by topic; import models from here."""
 
+from saas.roadmaps.items.models import (
+    ActionItem,
+    CalendarFeed,
+    ItemComment,
+    ItemPriority,
+    ItemStatus,
+    TenantCounter,
+)
 from saas.roadmaps.models.assessments import (
     AssessmentChange,
     Evidence,
@@ -8,8 +16,6 @@ from saas.roadmaps.models.assessments import (
     PracticeRaise,
     RoadmapSnapshot,
 )
-from saas.roadmaps.models.calendar import CalendarFeed
-from saas.roadmaps.models.items import ActionItem, ItemComment, ItemPriority, ItemStatus, TenantCounter
 from saas.roadmaps.models.notifications import DigestFrequency, NotificationSettings
 from saas.roadmaps.planning.models import (
     Phase,

@@ -18,7 +18,7 @@ from saas.accounts.models import User
 from saas.accounts.services import is_opted_out, unsubscribe_token
 from saas.extensions import db
 from saas.mail.services import mail_queue
-from saas.roadmaps.models import ActionItem, ItemStatus
+from saas.roadmaps.items.models import ActionItem, ItemStatus
 from saas.roadmaps.services.portfolio import ClientRow, portfolio_build
 from saas.tenants.models import Membership
 from saas.tenants.permissions import CONSULTANT_ROLES

@@ -19,14 +19,8 @@ from saas.accounts.services import opted_out_user_ids, unsubscribe_token
 from saas.catalog.models import Practice, ProcessArea
 from saas.extensions import db
 from saas.mail.services import mail_queue
-from saas.roadmaps.models import (
-    ActionItem,
-    AssessmentChange,
-    DigestFrequency,
-    ItemStatus,
-    NotificationSettings,
-    PracticeAssessment,
-)
+from saas.roadmaps.items.models import ActionItem, ItemStatus
+from saas.roadmaps.models import AssessmentChange, DigestFrequency, NotificationSettings, PracticeAssessment
 from saas.roadmaps.planning.models import Roadmap, RoadmapStatus, ServiceLine
 from saas.roadmaps.services.forecast import readiness_forecast
 from saas.roadmaps.services.notifications import (

@@ -16,7 +16,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload
 
 from saas.extensions import db
-from saas.roadmaps.models import ActionItem, ItemStatus
+from saas.roadmaps.items.models import ActionItem, ItemStatus
 from saas.roadmaps.planning.models import Phase, Roadmap
 from saas.roadmaps.services import ratings
 from saas.roadmaps.services.blockers import Blocker, blocker_summary, target_blockers

@@ -18,7 +18,8 @@ from sqlalchemy.orm import contains_eager, joinedload
 from saas.accounts.services import opted_out_user_ids, unsubscribe_token
 from saas.extensions import db
 from saas.mail.services import mail_queue
-from saas.roadmaps.models import ActionItem, ItemStatus, NotificationSettings
+from saas.roadmaps.items.models import ActionItem, ItemStatus
+from saas.roadmaps.models import NotificationSettings
 from saas.roadmaps.planning.models import Roadmap, RoadmapStatus
 from saas.roadmaps.services.notifications import catch_up_start, notification_settings_get
 from saas.tenants.models import Membership, Tenant

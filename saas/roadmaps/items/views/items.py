@@ -19,7 +19,7 @@ from saas.database import is_row_id
 from saas.extensions import db
 from saas.forms import form_status, show_error
 from saas.roadmaps import bp
-from saas.roadmaps.items_forms import (
+from saas.roadmaps.items.forms import (
     AssignForm,
     BulkCreateForm,
     BulkEditForm,
@@ -33,11 +33,11 @@ from saas.roadmaps.items_forms import (
     people_choices,
     roadmap_choices,
 )
-from saas.roadmaps.markdown import render_markdown
-from saas.roadmaps.models import ActionItem, ItemStatus
+from saas.roadmaps.items.markdown import render_markdown
+from saas.roadmaps.items.models import ActionItem, ItemStatus
+from saas.roadmaps.items.services import bulk, items, lists
 from saas.roadmaps.planning.services.members import member_list
 from saas.roadmaps.planning.services.roadmaps import roadmap_get
-from saas.roadmaps.services import item_bulk, item_lists, items
 from saas.tenants.context import current_role, has_permission, permission_required
 from saas.tenants.nav import NavItem, add_nav_item
 from saas.tenants.permissions import Permission
@@ -69,10 +69,8 @@ def items_list():
 def _render_list(bulk_form: BulkEditForm, status: int = 200) -> tuple[str, int]:
     form = _filter_form()
     today = _today()
-    query = item_lists.items_query(
-        tenant_ids=[g.tenant.id], filters=form.filters(me=current_user), today=today
-    )
-    page = item_lists.items_page(query, request.args.get("page", 1, type=int))
+    query = lists.items_query(tenant_ids=[g.tenant.id], filters=form.filters(me=current_user), today=today)
+    page = lists.items_page(query, request.args.get("page", 1, type=int))
     _people_choices(bulk_form.assignee, [("", "Keep"), ("none", "Nobody")])
     return render_template(
         "roadmaps/items/list.html",
@@ -91,8 +89,8 @@ def _render_list(bulk_form: BulkEditForm, status: int = 200) -> tuple[str, int]:
 def items_export():
     """The filtered list (every page) as CSV."""
     filters = _filter_form().filters(me=current_user)
-    query = item_lists.items_query(tenant_ids=[g.tenant.id], filters=filters, today=_today())
-    body = item_lists.items_csv(db.session.scalars(query))
+    query = lists.items_query(tenant_ids=[g.tenant.id], filters=filters, today=_today())
+    body = lists.items_csv(db.session.scalars(query))
     filename = f"{g.tenant.slug}-action-items.csv"
     return Response(
         body,
@@ -110,7 +108,7 @@ def items_board():
     columns = []
     for status in ItemStatus:
         wanted = replace(filters, status=status.value)
-        query = item_lists.items_query(tenant_ids=[g.tenant.id], filters=wanted, today=_today())
+        query = lists.items_query(tenant_ids=[g.tenant.id], filters=wanted, today=_today())
         columns.append((status, list(db.session.scalars(query.limit(BOARD_LIMIT)))))
     return render_template(
         "roadmaps/items/board.html",
@@ -129,7 +127,7 @@ def items_bulk_edit():
     if not form.validate_on_submit():
         return _render_list(form, 422)
     try:
-        result = item_bulk.items_bulk_edit(
+        result = bulk.items_bulk_edit(
             tenant=g.tenant, actor=current_user, item_ids=form.item_ids.data, **_bulk_changes(form)
         )
     except items.ItemError as error:
@@ -166,7 +164,7 @@ def _bulk_changes(form: BulkEditForm) -> dict[str, Any]:
 @permission_required(Permission.MANAGE_ITEMS)
 def item_new():
     """New item; ?area=WP&practice=SP%202.1 (and ?roadmap_id=) prefill it from a practice."""
-    roadmaps = item_lists.roadmaps_for_items(tenant=g.tenant)
+    roadmaps = lists.roadmaps_for_items(tenant=g.tenant)
     form = _creation_form(ItemCreateForm, roadmaps, first=[("", "No particular area")])
     if form.validate_on_submit():
         try:
@@ -201,7 +199,7 @@ def _prefill(roadmaps: list) -> dict[str, Any]:
     area = request.args.get("area", "").strip().upper()[:16]
     wanted = request.args.get("roadmap_id", 0, type=int)
     roadmap = roadmap_get(tenant=g.tenant, roadmap_id=wanted) if is_row_id(wanted) else None
-    roadmap = roadmap or item_lists.roadmap_with_area(roadmaps, area)
+    roadmap = roadmap or lists.roadmap_with_area(roadmaps, area)
     practice = request.args.get("practice", "").strip()[:16]
     data: dict[str, Any] = {"area": area, "practice": practice}
     if roadmap is not None:
@@ -215,12 +213,12 @@ def _prefill(roadmaps: list) -> dict[str, Any]:
 @permission_required(Permission.MANAGE_ITEMS)
 def items_new_for_area():
     """One item for each practice of an area that is below its target."""
-    roadmaps = item_lists.roadmaps_for_items(tenant=g.tenant)
+    roadmaps = lists.roadmaps_for_items(tenant=g.tenant)
     form = _creation_form(BulkCreateForm, roadmaps)
     if form.validate_on_submit():
         roadmap = roadmap_get(tenant=g.tenant, roadmap_id=form.roadmap_id.data)
         try:
-            created = item_bulk.items_create_for_area(
+            created = bulk.items_create_for_area(
                 tenant=g.tenant,
                 actor=current_user,
                 roadmap=roadmap,
@@ -259,8 +257,8 @@ def _render_item(item: ActionItem, status: int = 200, **forms: Any) -> tuple[str
     return render_template(
         "roadmaps/items/show.html",
         item=item,
-        history=item_lists.item_history(tenant=g.tenant, item=item),
-        evidence=item_lists.item_evidence(item=item),
+        history=lists.item_history(tenant=g.tenant, item=item),
+        evidence=lists.item_evidence(item=item),
         can_manage=has_permission(Permission.MANAGE_ITEMS),
         can_work=_may_work_on(item),
         **forms,
@@ -409,15 +407,15 @@ def item_evidence(item_id: int):
 @login_required
 def my_items():
     """The items assigned to me in every organisation I belong to."""
-    tenant_ids = item_lists.user_tenant_ids(current_user)
+    tenant_ids = lists.user_tenant_ids(current_user)
     scope_session(db.session, tenant_ids)
     form = FilterForm(request.args)
     form.status.data = form.status.data if "status" in request.args else "open"
-    today = item_lists.tenant_today(None)
-    query = item_lists.my_items_query(
+    today = lists.tenant_today(None)
+    query = lists.my_items_query(
         user=current_user, tenant_ids=tenant_ids, filters=form.filters(), today=today
     )
-    page = item_lists.items_page(query, request.args.get("page", 1, type=int))
+    page = lists.items_page(query, request.args.get("page", 1, type=int))
     return render_template("roadmaps/items/mine.html", form=form, page=page, args=_list_args(), today=today)
 
 
@@ -441,12 +439,12 @@ def _require_work_on(item: ActionItem) -> None:
 
 
 def _today() -> date:
-    return item_lists.tenant_today(g.tenant)
+    return lists.tenant_today(g.tenant)
 
 
 def _filter_form() -> FilterForm:
     form = FilterForm(request.args)
-    roadmaps = item_lists.roadmaps_for_items(tenant=g.tenant)
+    roadmaps = lists.roadmaps_for_items(tenant=g.tenant)
     form.roadmap.choices = roadmap_choices(roadmaps, first=[("", "All roadmaps")])
     form.area.choices = area_choices(roadmaps, first=[("", "All areas")])
     _people_choices(form.assignee, [("", "Anyone"), ("me", "Me"), ("none", "Nobody")])

@@ -16,9 +16,10 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from saas.accounts.models import User
 from saas.catalog.models import Practice, ProcessArea
 from saas.extensions import db
-from saas.roadmaps.models import ActionItem, Evidence, ItemComment, ItemPriority, ItemStatus
+from saas.roadmaps.items.models import ActionItem, ItemComment, ItemPriority, ItemStatus
+from saas.roadmaps.items.services.items import OPEN_STATUSES, normalise_practice_code
+from saas.roadmaps.models import Evidence
 from saas.roadmaps.planning.models import Roadmap, RoadmapArea, RoadmapStatus
-from saas.roadmaps.services.items import OPEN_STATUSES, normalise_practice_code
 from saas.tenants.models import AuditEvent, Membership, Tenant
 
 PAGE_SIZE = 50

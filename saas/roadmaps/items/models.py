@@ -1,4 +1,5 @@
-"""Action items: the work that turns practices into reality, with per-tenant keys (AI-42)."""
+"""Action items: the work that turns practices into reality, with per-tenant keys (AI-42), their
+comments, and the personal calendar feeds that list them."""
 
 from __future__ import annotations
 
@@ -87,3 +88,17 @@ class ItemComment(TenantScoped, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     author: Mapped[User | None] = relationship()
+
+
+# Personal calendar feeds: one secret URL per user, of which only the SHA-256 digest is kept.
+class CalendarFeed(db.Model):
+    """A user's iCalendar feed across all their tenants; not tenant-scoped (it belongs to a person)."""
+
+    __tablename__ = "calendar_feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()

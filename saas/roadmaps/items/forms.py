@@ -20,9 +20,9 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from saas.accounts.models import User
 from saas.database import is_row_id
-from saas.roadmaps.models import ItemPriority, ItemStatus
+from saas.roadmaps.items.models import ItemPriority, ItemStatus
+from saas.roadmaps.items.services.lists import DUE_FILTERS, SORT_LABELS, ItemFilters
 from saas.roadmaps.planning.models import Roadmap
-from saas.roadmaps.services.item_lists import DUE_FILTERS, SORT_LABELS, ItemFilters
 
 DATE_HELP = "A date such as 2026-12-31."
 

@@ -8,10 +8,10 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_login import current_user, login_required
 
 from saas.extensions import db, limiter
-from saas.roadmaps.models import ActionItem
-from saas.roadmaps.services import calendar
-from saas.roadmaps.services.item_lists import user_tenant_ids
-from saas.roadmaps.views.items import my_bp
+from saas.roadmaps.items.models import ActionItem
+from saas.roadmaps.items.services import calendar
+from saas.roadmaps.items.services.lists import user_tenant_ids
+from saas.roadmaps.items.views.items import my_bp
 from saas.tenants.scoping import scope_session
 
 

@@ -14,9 +14,8 @@ from saas.accounts.models import User
 from saas.accounts.services import token_digest
 from saas.database import utcnow
 from saas.extensions import db
-from saas.roadmaps.models import ActionItem
-from saas.roadmaps.models.calendar import CalendarFeed
-from saas.roadmaps.services.items import OPEN_STATUSES
+from saas.roadmaps.items.models import ActionItem, CalendarFeed
+from saas.roadmaps.items.services.items import OPEN_STATUSES
 
 
 def feed_get(*, user: User) -> CalendarFeed | None:
