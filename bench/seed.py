@@ -21,9 +21,9 @@ from saas.accounts.passwords import hash_password
 from saas.catalog.models import Practice, PracticeKind
 from saas.database import utcnow
 from saas.extensions import db
+from saas.roadmaps.adoption.models import PracticeAssessment
 from saas.roadmaps.items.models import ActionItem, ItemComment, TenantCounter
 from saas.roadmaps.items.services.items import ITEM_COUNTER
-from saas.roadmaps.models import PracticeAssessment
 from saas.roadmaps.planning.models import Roadmap, RoadmapArea, ServiceLine
 from saas.roadmaps.planning.services import roadmaps as roadmap_services
 from saas.tenants import services as tenants

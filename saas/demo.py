@@ -7,11 +7,11 @@ from datetime import date, timedelta
 from saas.accounts import services as accounts
 from saas.accounts.models import User
 from saas.extensions import db
+from saas.roadmaps.adoption.services import assessments
 from saas.roadmaps.items.services import items
 from saas.roadmaps.planning.models import Roadmap, TargetKind
 from saas.roadmaps.planning.services import phases, service_lines
 from saas.roadmaps.planning.services import roadmaps as roadmap_services
-from saas.roadmaps.services import assessments
 from saas.tenants import services as tenants
 from saas.tenants.models import Membership, Tenant
 from saas.tenants.permissions import Role

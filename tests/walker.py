@@ -39,11 +39,11 @@ from saas.accounts import services as accounts
 from saas.accounts.models import ApiToken, User
 from saas.extensions import db
 from saas.mail.models import OutboxMessage
+from saas.roadmaps.adoption.services import assessments, evidence
 from saas.roadmaps.items.services import calendar, items
 from saas.roadmaps.planning.models import ServiceLine
 from saas.roadmaps.planning.services import phases, service_lines
 from saas.roadmaps.planning.services import roadmaps as roadmap_services
-from saas.roadmaps.services import assessments, evidence
 from saas.tenants import invitations
 from saas.tenants import services as tenants
 from saas.tenants.models import Tenant

@@ -14,10 +14,10 @@ from saas.api.auth import api_blueprint
 from saas.api.common import actor, found_or_404, page_of_rows, roadmap_or_404, tenant
 from saas.api.schemas import PageQuery, RoadmapAreaAddIn, RoadmapAreaOut, RoadmapAreaUpdateIn, page_of
 from saas.extensions import db
+from saas.roadmaps.adoption.services.assessments import roadmap_area_by_code
 from saas.roadmaps.planning.models import Roadmap, RoadmapArea
 from saas.roadmaps.planning.services import areas as services
 from saas.roadmaps.planning.services.roadmaps import roadmap_areas
-from saas.roadmaps.services.assessments import roadmap_area_by_code
 from saas.tenants.context import permission_required
 from saas.tenants.permissions import Permission
 

@@ -17,13 +17,13 @@ from saas.api.common import actor, found_or_404, page_of_rows, roadmap_or_404, t
 from saas.api.schemas import AssessmentListQuery, AssessmentOut, AssessmentSetIn, page_of
 from saas.catalog.models import Practice
 from saas.extensions import db
+from saas.roadmaps.adoption.models import PracticeAssessment
+from saas.roadmaps.adoption.services import assessments as services
+from saas.roadmaps.adoption.services.ratings import roadmap_rating
 from saas.roadmaps.errors import RoadmapError
 from saas.roadmaps.items.services.items import normalise_practice_code
-from saas.roadmaps.models import PracticeAssessment
 from saas.roadmaps.planning.models import Roadmap, ServiceLine
 from saas.roadmaps.planning.services.service_lines import roadmap_service_lines
-from saas.roadmaps.services import assessments as services
-from saas.roadmaps.services.ratings import roadmap_rating
 from saas.tenants.context import permission_required
 from saas.tenants.permissions import Permission
 

@@ -13,9 +13,9 @@ from marshmallow import Schema, ValidationError, fields, validate
 from saas.api.fields import area_code, level, one_of, practice_code, ref_list, row_id, text
 from saas.catalog import schemas as catalog_schemas
 from saas.database import MAX_ROW_ID
+from saas.roadmaps.adoption.models import CHARACTERISATIONS
 from saas.roadmaps.items.models import ItemPriority, ItemStatus
 from saas.roadmaps.items.services.lists import DUE_FILTERS, SORT_LABELS
-from saas.roadmaps.models.assessments import CHARACTERISATIONS
 from saas.roadmaps.planning.models import RoadmapStatus, TargetKind
 
 MAX_PAGE = 100_000  # further pages are empty anyway; a bigger offset would overflow the database

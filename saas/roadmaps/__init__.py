@@ -9,17 +9,14 @@ bp = tenant_blueprint("roadmaps", __name__, template_folder="templates")
 
 def init_app(app: Flask) -> None:
     from saas.jobs.schedule import register_periodic
-    from saas.roadmaps import items, jobs, models, planning, views  # noqa: F401  (the tables and the routes)
-    from saas.roadmaps.planning.services.service_lines import register_line_record_counter
-    from saas.roadmaps.services.assessment_pages import assessment_counts_by_line
+    from saas.roadmaps import adoption, items, jobs, models, planning, views  # noqa: F401  (the tables and the routes)
     from saas.roadmaps.views.portfolio import portfolio_bp
 
     planning.init_app(app)
+    adoption.init_app(app)
     items.init_app(app)
-    register_line_record_counter(assessment_counts_by_line)
     app.register_blueprint(bp)
     app.register_blueprint(portfolio_bp)
-    register_periodic("roadmap-snapshots", jobs.snapshot_sweep, "15 2 * * *")
     # Hourly: each tenant's reminders and digests at its own send hour (its time zone).
     register_periodic("notifications", jobs.dispatch_notifications, "5 * * * *")
     register_periodic("portfolio-digests", jobs.send_portfolio_digests, "0 7 * * 1")

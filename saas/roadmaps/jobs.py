@@ -1,5 +1,5 @@
-"""Roadmap background jobs: daily snapshots of every active roadmap's figures (for trend charts),
-reminders and digests on each tenant's clock, and the weekly portfolio digest of consultants.
+"""Notification jobs: reminders and digests on each tenant's clock, and the weekly portfolio digest
+of consultants.
 
 Jobs take ids, scope their session to the tenants they touch and are idempotent: every email
 is recorded under an outbox dedupe key, so a second scheduler or a retried job sends nothing twice.
@@ -9,44 +9,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
-
 from saas.accounts.models import User
 from saas.database import utcnow
 from saas.extensions import db
 from saas.jobs import enqueue, job
-from saas.roadmaps.planning.models import Roadmap, RoadmapStatus
 from saas.roadmaps.services import consultant_digests, digests, notifications, reminders
-from saas.roadmaps.services.ratings import snapshot_refresh
 from saas.tenants.models import Tenant
 from saas.tenants.scoping import scope_session
 from saas.tenants.services import client_memberships
-
-
-@job
-def snapshot_sweep() -> int:
-    """Enqueue one snapshot job per tenant; running it twice a day only rewrites the day's rows."""
-    tenant_ids = list(db.session.scalars(select(Tenant.id).order_by(Tenant.id)))
-    for tenant_id in tenant_ids:
-        enqueue(snapshot_tenant, tenant_id)
-    return len(tenant_ids)
-
-
-@job
-def snapshot_tenant(tenant_id: int) -> int:
-    """Write today's snapshot of each of the tenant's active roadmaps; returns how many."""
-    if db.session.get(Tenant, tenant_id) is None:
-        return 0
-    scope_session(db.session, [tenant_id])
-    roadmaps = db.session.scalars(
-        select(Roadmap).where(Roadmap.tenant_id == tenant_id, Roadmap.status == RoadmapStatus.ACTIVE)
-    ).all()
-    for roadmap in roadmaps:
-        snapshot_refresh(roadmap=roadmap)
-    return len(roadmaps)
-
-
-# --- reminders and digests ----------------------------------------------------------------------
 
 
 @job

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from saas.extensions import db
-from saas.roadmaps.models import AssessmentChange, PracticeAssessment
+from saas.roadmaps.adoption.models import AssessmentChange, PracticeAssessment
 from saas.tenants.permissions import Permission, Role, can
 from tests.api.conftest import ApiClient, audit_count, token_for
 from tests.roadmaps.assessing import GG2_PRACTICES, enter, line_named, put, roadmap_with_lines, specific_codes

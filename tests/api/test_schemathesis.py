@@ -26,9 +26,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from saas.extensions import db
+from saas.roadmaps.adoption.services import assessments
 from saas.roadmaps.items.services import items
 from saas.roadmaps.planning.services import phases
-from saas.roadmaps.services import assessments
 from saas.tenants.permissions import Role
 from tests.api.conftest import token_for
 from tests.roadmaps.assessing import enter, line_named

@@ -9,7 +9,7 @@ from sqlalchemy import event, select
 
 from saas.catalog.models import CatalogModel, Goal, Practice, ProcessArea
 from saas.extensions import db
-from saas.roadmaps.models import PracticeAssessment
+from saas.roadmaps.adoption.models import PracticeAssessment
 from saas.roadmaps.planning.models import Roadmap, RoadmapServiceLine, ServiceLine
 from saas.tenants.models import Tenant
 from saas.tenants.scoping import scope_session

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from saas.extensions import db
+from saas.roadmaps.adoption.models import Evidence
 from saas.roadmaps.items.services.items import evidence_link_add as item_link_add
-from saas.roadmaps.models import Evidence
 from saas.tenants.permissions import Role
 from tests.roadmaps.assessing import enter, line_named, roadmap_with_lines
 from tests.roadmaps.conftest import make_item

@@ -14,11 +14,11 @@ from sqlalchemy import func, select
 
 from saas.extensions import db
 from saas.jobs.schedule import periodic_jobs
-from saas.roadmaps import jobs
-from saas.roadmaps.models import RoadmapSnapshot
+from saas.roadmaps.adoption import jobs
+from saas.roadmaps.adoption.models import RoadmapSnapshot
+from saas.roadmaps.adoption.services import assessments
+from saas.roadmaps.adoption.services.reports import safe_cell
 from saas.roadmaps.planning.models import RoadmapStatus
-from saas.roadmaps.services import assessments
-from saas.roadmaps.services.adoption import safe_cell
 from saas.tenants.permissions import Role
 from tests.roadmaps.assessing import GG2_PRACTICES, enter, line_named, roadmap_with_lines, specific_codes
 from tests.support import make_tenant, run_jobs

@@ -6,16 +6,16 @@ import pytest
 from sqlalchemy import func, select
 
 from saas.extensions import db
-from saas.roadmaps.errors import RoadmapError
-from saas.roadmaps.models import (
+from saas.roadmaps.adoption.models import (
     AssessmentChange,
     GoalJudgement,
     PracticeAssessment,
     PracticeRaise,
     RoadmapSnapshot,
 )
-from saas.roadmaps.services import assessments
-from saas.roadmaps.services.ratings import roadmap_rating, tenant_today
+from saas.roadmaps.adoption.services import assessments
+from saas.roadmaps.adoption.services.ratings import roadmap_rating, tenant_today
+from saas.roadmaps.errors import RoadmapError
 from saas.tenants.models import AuditEvent
 from saas.tenants.permissions import Role
 from tests.roadmaps.assessing import enter, line_named, roadmap_with_lines

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from saas.extensions import db
-from saas.roadmaps.models import AssessmentChange, PracticeAssessment
-from saas.roadmaps.services import assessments
+from saas.roadmaps.adoption.models import AssessmentChange, PracticeAssessment
+from saas.roadmaps.adoption.services import assessments
 from saas.tenants.permissions import Role
 from tests.roadmaps.assessing import GG2_PRACTICES, enter, line_named, roadmap_with_lines, specific_codes
 from tests.support import make_tenant, owner_of

@@ -13,9 +13,9 @@ from saas.extensions import db
 from saas.jobs import enqueue
 from saas.mail.models import OutboxMessage
 from saas.roadmaps import jobs
+from saas.roadmaps.adoption.services import assessments
 from saas.roadmaps.items.services import items
 from saas.roadmaps.models import NotificationSettings
-from saas.roadmaps.services import assessments
 from saas.roadmaps.services.digests import digest_build
 from saas.tenants.permissions import Role
 from tests.mailbox import body_text

@@ -10,10 +10,9 @@ import time_machine
 from sqlalchemy import select
 
 from saas.extensions import db
-from saas.roadmaps.models import AssessmentChange
-from saas.roadmaps.planning.models import Roadmap
-from saas.roadmaps.services import assessments
-from saas.roadmaps.services.forecast import (
+from saas.roadmaps.adoption.models import AssessmentChange
+from saas.roadmaps.adoption.services import assessments
+from saas.roadmaps.adoption.services.forecast import (
     METHOD,
     ForecastStatus,
     WeekPoint,
@@ -22,7 +21,8 @@ from saas.roadmaps.services.forecast import (
     readiness_forecast,
     week_ends,
 )
-from saas.roadmaps.services.ratings import roadmap_rating
+from saas.roadmaps.adoption.services.ratings import roadmap_rating
+from saas.roadmaps.planning.models import Roadmap
 from saas.tenants.permissions import Role
 from tests.roadmaps.assessing import (
     GG2_PRACTICES,

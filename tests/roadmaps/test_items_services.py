@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import event, select
 
 from saas.extensions import db
+from saas.roadmaps.adoption.models import PracticeAssessment
 from saas.roadmaps.items.models import ActionItem, ItemStatus, TenantCounter
 from saas.roadmaps.items.services import bulk, items, lists
-from saas.roadmaps.models import PracticeAssessment
 from saas.roadmaps.planning.models import ServiceLine
 from saas.tenants.models import AuditEvent
 from saas.tenants.permissions import Role

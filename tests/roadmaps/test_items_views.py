@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from saas.extensions import db
+from saas.roadmaps.adoption.models import Evidence
 from saas.roadmaps.items.models import ActionItem, ItemComment, ItemStatus
-from saas.roadmaps.models import Evidence
 from saas.tenants.models import AuditEvent
 from saas.tenants.permissions import Role
 from saas.tenants.scoping import scope_session

@@ -10,11 +10,11 @@ from sqlalchemy import insert, select
 
 from saas.catalog.models import Goal, Practice, ProcessArea
 from saas.extensions import db
-from saas.roadmaps.models import Evidence, PracticeAssessment
+from saas.roadmaps.adoption.models import Evidence, PracticeAssessment
+from saas.roadmaps.adoption.services.matrix import Filters, adoption_matrix
+from saas.roadmaps.adoption.services.ratings import roadmap_rating
 from saas.roadmaps.planning.models import Roadmap
 from saas.roadmaps.planning.services import phases
-from saas.roadmaps.services.matrix import Filters, adoption_matrix
-from saas.roadmaps.services.ratings import roadmap_rating
 from saas.tenants.permissions import Role
 from tests.roadmaps.assessing import (
     GG2_PRACTICES,

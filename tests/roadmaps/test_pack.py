@@ -9,8 +9,8 @@ import pytest
 from openpyxl import load_workbook
 
 from saas.extensions import db
-from saas.roadmaps.services import assessments, evidence
-from saas.roadmaps.services.pack import HEADER
+from saas.roadmaps.adoption.services import assessments, evidence
+from saas.roadmaps.adoption.services.pack import HEADER
 from saas.tenants.permissions import Role
 from tests.roadmaps.assessing import GG2_PRACTICES, line_named, roadmap_with_lines
 from tests.support import make_tenant

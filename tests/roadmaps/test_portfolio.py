@@ -16,8 +16,8 @@ from sqlalchemy import event
 from saas.accounts.models import User
 from saas.catalog.models import CatalogModel
 from saas.extensions import db
+from saas.roadmaps.adoption.models import RoadmapSnapshot
 from saas.roadmaps.items.models import ActionItem, ItemStatus
-from saas.roadmaps.models import RoadmapSnapshot
 from saas.roadmaps.planning.models import Roadmap, RoadmapStatus
 from saas.roadmaps.services import portfolio
 from saas.tenants import services as tenants

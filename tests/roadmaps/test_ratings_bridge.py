@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from saas.catalog.models import Goal, Practice, ProcessArea
 from saas.extensions import db
-from saas.roadmaps.models import GoalJudgement, PracticeAssessment, PracticeRaise
+from saas.roadmaps.adoption.models import GoalJudgement, PracticeAssessment, PracticeRaise
+from saas.roadmaps.adoption.services.ratings import roadmap_rating, snapshot_figures
 from saas.roadmaps.planning.models import Roadmap, ServiceLine, TargetKind
 from saas.roadmaps.rating import FI, LI, NI, PI
-from saas.roadmaps.services.ratings import roadmap_rating, snapshot_figures
 from tests.roadmaps.assessing import (
     GG2_PRACTICES,
     ML2_AREAS,

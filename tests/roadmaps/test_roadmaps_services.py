@@ -9,6 +9,8 @@ from sqlalchemy import func, select
 
 from saas.catalog.models import Practice
 from saas.extensions import db
+from saas.roadmaps.adoption.models import PracticeAssessment
+from saas.roadmaps.adoption.services.ratings import NOT_ASSESSED
 from saas.roadmaps.errors import (
     AreaNotInRoadmap,
     DatesOutOfOrder,
@@ -24,7 +26,6 @@ from saas.roadmaps.errors import (
     UnknownServiceLine,
 )
 from saas.roadmaps.items.models import ActionItem, ItemStatus
-from saas.roadmaps.models import PracticeAssessment
 from saas.roadmaps.planning.models import Phase, Roadmap, RoadmapStatus, ServiceLine, TargetKind
 from saas.roadmaps.planning.services import areas as area_services
 from saas.roadmaps.planning.services import phases
@@ -32,7 +33,6 @@ from saas.roadmaps.planning.services import roadmaps as services
 from saas.roadmaps.planning.services.selection import profile_picks, selection_effect
 from saas.roadmaps.planning.timeline import timeline_layout
 from saas.roadmaps.services.figures import roadmap_figures
-from saas.roadmaps.services.ratings import NOT_ASSESSED
 from saas.tenants.models import AuditEvent
 from saas.tenants.permissions import Role
 from tests.support import make_user, owner_of

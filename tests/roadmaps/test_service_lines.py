@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from saas.extensions import db
+from saas.roadmaps.adoption.services.ratings import roadmap_rating
 from saas.roadmaps.errors import NameTaken, NotAMember, ServiceLineInUse
 from saas.roadmaps.planning.models import Roadmap, ServiceLine
 from saas.roadmaps.planning.services import service_lines
-from saas.roadmaps.services.ratings import roadmap_rating
 from saas.tenants.models import AuditEvent
 from saas.tenants.permissions import Role
 from tests.roadmaps.assessing import enter, line_named, put, roadmap_with_lines

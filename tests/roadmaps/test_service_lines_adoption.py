@@ -13,11 +13,12 @@ import pytest
 from sqlalchemy import select
 
 from saas.extensions import db
-from saas.roadmaps.models import PracticeRaise
+from saas.roadmaps.adoption.models import PracticeRaise
+from saas.roadmaps.adoption.services import assessments
+from saas.roadmaps.adoption.services.ratings import roadmap_rating, snapshot_figures
 from saas.roadmaps.planning.models import Roadmap
 from saas.roadmaps.planning.services import areas
-from saas.roadmaps.services import assessments, figures
-from saas.roadmaps.services.ratings import roadmap_rating, snapshot_figures
+from saas.roadmaps.services import figures
 from saas.tenants.models import AuditEvent
 from saas.tenants.permissions import Role
 from tests.roadmaps.assessing import (

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from saas.roadmaps import rating
+from saas.roadmaps.adoption.services.blockers import blocker_summary, blockers_for
 from saas.roadmaps.rating import FI, LI, NI, NY, PI
-from saas.roadmaps.services.blockers import blocker_summary, blockers_for
 
 LINES = ("Field Support", "Service Desk")
 

@@ -1,5 +1,13 @@
 """Roadmap tables, split by topic; import models from here."""
 
+from saas.roadmaps.adoption.models import (
+    AssessmentChange,
+    Evidence,
+    GoalJudgement,
+    PracticeAssessment,
+    PracticeRaise,
+    RoadmapSnapshot,
+)
 from saas.roadmaps.items.models import (
     ActionItem,
     CalendarFeed,
@@ -7,14 +15,6 @@ from saas.roadmaps.items.models import (
     ItemPriority,
     ItemStatus,
     TenantCounter,
-)
-from saas.roadmaps.models.assessments import (
-    AssessmentChange,
-    Evidence,
-    GoalJudgement,
-    PracticeAssessment,
-    PracticeRaise,
-    RoadmapSnapshot,
 )
 from saas.roadmaps.models.notifications import DigestFrequency, NotificationSettings
 from saas.roadmaps.planning.models import (

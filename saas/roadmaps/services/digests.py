@@ -19,17 +19,18 @@ from saas.accounts.services import opted_out_user_ids, unsubscribe_token
 from saas.catalog.models import Practice, ProcessArea
 from saas.extensions import db
 from saas.mail.services import mail_queue
+from saas.roadmaps.adoption.models import AssessmentChange, PracticeAssessment
+from saas.roadmaps.adoption.services.forecast import readiness_forecast
+from saas.roadmaps.adoption.services.ratings import roadmap_rating, snapshot_figures
 from saas.roadmaps.items.models import ActionItem, ItemStatus
-from saas.roadmaps.models import AssessmentChange, DigestFrequency, NotificationSettings, PracticeAssessment
+from saas.roadmaps.models import DigestFrequency, NotificationSettings
 from saas.roadmaps.planning.models import Roadmap, RoadmapStatus, ServiceLine
-from saas.roadmaps.services.forecast import readiness_forecast
 from saas.roadmaps.services.notifications import (
     day_start,
     digest_period_key,
     digest_period_start,
     notification_settings_get,
 )
-from saas.roadmaps.services.ratings import roadmap_rating, snapshot_figures
 from saas.tenants.models import Membership, Tenant
 from saas.tenants.permissions import Role
 

@@ -16,12 +16,12 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload
 
 from saas.extensions import db
+from saas.roadmaps.adoption.services import ratings
+from saas.roadmaps.adoption.services.blockers import Blocker, blocker_summary, target_blockers
+from saas.roadmaps.adoption.services.forecast import Forecast, readiness_forecast
+from saas.roadmaps.adoption.services.ratings import NOT_ASSESSED, AreaRating, tenant_today
 from saas.roadmaps.items.models import ActionItem, ItemStatus
 from saas.roadmaps.planning.models import Phase, Roadmap
-from saas.roadmaps.services import ratings
-from saas.roadmaps.services.blockers import Blocker, blocker_summary, target_blockers
-from saas.roadmaps.services.forecast import Forecast, readiness_forecast
-from saas.roadmaps.services.ratings import NOT_ASSESSED, AreaRating, tenant_today
 
 OVERDUE_SHOWN = 5
 MILESTONES_SHOWN = 4

@@ -1,3 +1,3 @@
 """Roadmap pages, one module per topic; importing them registers their routes on `bp`."""
 
-from saas.roadmaps.views import adoption, assessments, notifications  # noqa: F401
+from saas.roadmaps.views import notifications  # noqa: F401

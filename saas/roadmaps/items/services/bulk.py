@@ -13,9 +13,9 @@ from saas.accounts.models import User
 from saas.catalog.models import Goal, Practice, PracticeKind
 from saas.database import is_row_id
 from saas.extensions import db
+from saas.roadmaps.adoption.models import PracticeAssessment
 from saas.roadmaps.items.models import ActionItem, ItemPriority, ItemStatus
 from saas.roadmaps.items.services import items
-from saas.roadmaps.models import PracticeAssessment
 from saas.roadmaps.planning.models import Roadmap, RoadmapArea
 from saas.tenants.models import Tenant
 

@@ -19,9 +19,9 @@ from saas.catalog.models import Practice, PracticeKind
 from saas.database import is_row_id, utcnow
 from saas.extensions import db
 from saas.mail.services import mail_queue
+from saas.roadmaps.adoption.models import Evidence
 from saas.roadmaps.errors import RoadmapError
 from saas.roadmaps.items.models import ActionItem, ItemComment, ItemPriority, ItemStatus, TenantCounter
-from saas.roadmaps.models import Evidence
 from saas.roadmaps.planning.models import Roadmap, RoadmapArea
 from saas.roadmaps.planning.services.members import member_get
 from saas.tenants.models import AuditEvent, Tenant

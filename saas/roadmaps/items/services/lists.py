@@ -16,9 +16,9 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from saas.accounts.models import User
 from saas.catalog.models import Practice, ProcessArea
 from saas.extensions import db
+from saas.roadmaps.adoption.models import Evidence
 from saas.roadmaps.items.models import ActionItem, ItemComment, ItemPriority, ItemStatus
 from saas.roadmaps.items.services.items import OPEN_STATUSES, normalise_practice_code
-from saas.roadmaps.models import Evidence
 from saas.roadmaps.planning.models import Roadmap, RoadmapArea, RoadmapStatus
 from saas.tenants.models import AuditEvent, Membership, Tenant
 

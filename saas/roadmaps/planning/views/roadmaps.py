@@ -17,6 +17,7 @@ from saas.catalog.models import CatalogModel
 from saas.extensions import db
 from saas.forms import form_status
 from saas.roadmaps import bp
+from saas.roadmaps.adoption.services.ratings import tenant_today
 from saas.roadmaps.errors import NotAllowed, RoadmapError
 from saas.roadmaps.planning.forms import (
     AreaPlanForm,
@@ -32,7 +33,6 @@ from saas.roadmaps.planning.services import roadmaps as services
 from saas.roadmaps.planning.timeline import timeline_layout
 from saas.roadmaps.saving import saved
 from saas.roadmaps.services import figures
-from saas.roadmaps.services.ratings import tenant_today
 from saas.tenants.context import current_role, has_permission, permission_required
 from saas.tenants.nav import NavItem, add_nav_item
 from saas.tenants.permissions import Permission

@@ -12,15 +12,15 @@ from sqlalchemy.orm import joinedload
 
 from saas.catalog.models import Practice
 from saas.extensions import db
-from saas.roadmaps.models import AssessmentChange, Evidence, PracticeAssessment
-from saas.roadmaps.planning.models import Roadmap, RoadmapArea, ServiceLine
-from saas.roadmaps.services.ratings import (
+from saas.roadmaps.adoption.models import AssessmentChange, Evidence, PracticeAssessment
+from saas.roadmaps.adoption.services.ratings import (
     AreaRating,
     GoalRating,
     PracticeRating,
     RoadmapRating,
     roadmap_rating,
 )
+from saas.roadmaps.planning.models import Roadmap, RoadmapArea, ServiceLine
 from saas.tenants.models import Tenant
 
 HISTORY_SHOWN = 100

@@ -15,9 +15,8 @@ from sqlalchemy import func, select
 
 from saas.extensions import db
 from saas.roadmaps import rating
-from saas.roadmaps.models import Evidence, PracticeAssessment
-from saas.roadmaps.planning.models import Phase, Roadmap, ServiceLine
-from saas.roadmaps.services.ratings import (
+from saas.roadmaps.adoption.models import Evidence, PracticeAssessment
+from saas.roadmaps.adoption.services.ratings import (
     NOT_ASSESSED,
     AreaRating,
     GoalRating,
@@ -25,6 +24,7 @@ from saas.roadmaps.services.ratings import (
     RoadmapRating,
     roadmap_rating,
 )
+from saas.roadmaps.planning.models import Phase, Roadmap, ServiceLine
 
 VALUE_CHOICES = (*rating.Characterisation, NOT_ASSESSED)  # what the characterisation filter accepts
 CellKey = tuple[int, int, int]  # (area id, practice id, service line id)

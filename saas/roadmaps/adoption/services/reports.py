@@ -16,9 +16,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from saas.extensions import db
-from saas.roadmaps.models import Evidence, PracticeAssessment
-from saas.roadmaps.planning.models import Roadmap
-from saas.roadmaps.services.ratings import (
+from saas.roadmaps.adoption.models import Evidence, PracticeAssessment
+from saas.roadmaps.adoption.services.ratings import (
     AreaRating,
     GoalRating,
     PracticeRating,
@@ -26,6 +25,7 @@ from saas.roadmaps.services.ratings import (
     roadmap_rating,
     snapshot_list,
 )
+from saas.roadmaps.planning.models import Roadmap
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 GENERIC_CODES = ("GG 2", "GG 3")

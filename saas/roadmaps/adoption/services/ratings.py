@@ -31,7 +31,7 @@ from saas.catalog.models import Goal, Practice, ProcessArea
 from saas.database import utcnow
 from saas.extensions import db
 from saas.roadmaps import rating
-from saas.roadmaps.models import GoalJudgement, PracticeAssessment, PracticeRaise, RoadmapSnapshot
+from saas.roadmaps.adoption.models import GoalJudgement, PracticeAssessment, PracticeRaise, RoadmapSnapshot
 from saas.roadmaps.planning.models import Roadmap, RoadmapArea, ServiceLine, TargetKind
 from saas.roadmaps.planning.services.roadmaps import roadmap_areas
 from saas.roadmaps.planning.services.service_lines import roadmap_service_lines

@@ -20,11 +20,16 @@ from saas.catalog.models import Goal, Practice, ProcessArea
 from saas.database import utcnow
 from saas.extensions import db
 from saas.roadmaps import rating
+from saas.roadmaps.adoption.models import (
+    CHARACTERISATIONS,
+    AssessmentChange,
+    GoalJudgement,
+    PracticeAssessment,
+    PracticeRaise,
+)
+from saas.roadmaps.adoption.services.ratings import needed_generic_levels, snapshot_refresh
 from saas.roadmaps.errors import RoadmapError
-from saas.roadmaps.models import AssessmentChange, GoalJudgement, PracticeAssessment, PracticeRaise
-from saas.roadmaps.models.assessments import CHARACTERISATIONS
 from saas.roadmaps.planning.models import Roadmap, RoadmapArea, RoadmapServiceLine, ServiceLine
-from saas.roadmaps.services.ratings import needed_generic_levels, snapshot_refresh
 from saas.tenants.models import Tenant
 from saas.tenants.services import audit
 

@@ -23,16 +23,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from saas.extensions import db
-from saas.roadmaps.models import Evidence, PracticeAssessment
-from saas.roadmaps.planning.models import Roadmap, ServiceLine
-from saas.roadmaps.services.adoption import FORMULA_PREFIXES, safe_cell
-from saas.roadmaps.services.ratings import (
+from saas.roadmaps.adoption.models import Evidence, PracticeAssessment
+from saas.roadmaps.adoption.services.ratings import (
     AreaRating,
     GoalRating,
     PracticeRating,
     RoadmapRating,
     roadmap_rating,
 )
+from saas.roadmaps.adoption.services.reports import FORMULA_PREFIXES, safe_cell
+from saas.roadmaps.planning.models import Roadmap, ServiceLine
 
 HEADER = (
     "Area",

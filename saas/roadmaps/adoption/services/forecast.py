@@ -28,9 +28,9 @@ from sqlalchemy import select
 
 from saas.extensions import db
 from saas.roadmaps import rating
-from saas.roadmaps.models import AssessmentChange, PracticeAssessment
+from saas.roadmaps.adoption.models import AssessmentChange, PracticeAssessment
+from saas.roadmaps.adoption.services.ratings import PracticeRating, RoadmapRating, roadmap_rating
 from saas.roadmaps.planning.models import Roadmap
-from saas.roadmaps.services.ratings import PracticeRating, RoadmapRating, roadmap_rating
 
 MIN_HISTORY_DAYS = 28
 METHOD = (

@@ -14,14 +14,12 @@ from saas.catalog.models import Practice
 from saas.errors import render_error
 from saas.extensions import db
 from saas.roadmaps import bp
+from saas.roadmaps.adoption.services import assessments, evidence, pages, reports
+from saas.roadmaps.adoption.services.ratings import roadmap_rating
 from saas.roadmaps.errors import RoadmapError
 from saas.roadmaps.planning.models import Roadmap, RoadmapArea, ServiceLine
 from saas.roadmaps.planning.services.roadmaps import roadmap_get
 from saas.roadmaps.planning.services.service_lines import roadmap_service_lines
-from saas.roadmaps.services import adoption as adoption_service
-from saas.roadmaps.services import assessment_pages as pages
-from saas.roadmaps.services import assessments, evidence
-from saas.roadmaps.services.ratings import roadmap_rating
 from saas.tenants.context import has_permission, permission_required
 from saas.tenants.permissions import Permission
 
@@ -341,10 +339,10 @@ def adoption(roadmap_id: int):
         "roadmaps/assessments/adoption.html",
         roadmap=roadmap,
         rating=result,
-        profile_chart=adoption_service.profile_chart(result),
-        coverage_chart=adoption_service.coverage_chart(result),
-        trend_chart=adoption_service.trend_chart(roadmap=roadmap),
-        heatmap=adoption_service.heatmap(result),
+        profile_chart=reports.profile_chart(result),
+        coverage_chart=reports.coverage_chart(result),
+        trend_chart=reports.trend_chart(roadmap=roadmap),
+        heatmap=reports.heatmap(result),
     )
 
 
@@ -352,14 +350,14 @@ def adoption(roadmap_id: int):
 def readiness(roadmap_id: int):
     """The readiness report as a printable page."""
     roadmap = _roadmap(roadmap_id)
-    report = adoption_service.readiness(roadmap=roadmap)
+    report = reports.readiness(roadmap=roadmap)
     return render_template(
         "roadmaps/assessments/readiness.html",
         roadmap=roadmap,
         report=report,
         rating=report.rating,
-        verdict=adoption_service.goal_verdict,
-        notes_text=adoption_service.notes_text,
+        verdict=reports.goal_verdict,
+        notes_text=reports.notes_text,
     )
 
 
@@ -367,7 +365,7 @@ def readiness(roadmap_id: int):
 def readiness_csv(roadmap_id: int):
     """The readiness report as CSV, one row per practice (cells that look like formulas are defused)."""
     roadmap = _roadmap(roadmap_id)
-    body = adoption_service.readiness_csv(adoption_service.readiness(roadmap=roadmap))
+    body = reports.readiness_csv(reports.readiness(roadmap=roadmap))
     filename = f"readiness-{roadmap.id}.csv"
     return Response(
         "\ufeff" + body,

@@ -8,14 +8,14 @@ from __future__ import annotations
 from flask import Response, abort, g, render_template, request, url_for
 
 from saas.roadmaps import bp
-from saas.roadmaps.models import Evidence
+from saas.roadmaps.adoption.models import Evidence
+from saas.roadmaps.adoption.services import blockers as blocker_services
+from saas.roadmaps.adoption.services import forecast as forecast_services
+from saas.roadmaps.adoption.services import matrix as matrix_services
+from saas.roadmaps.adoption.services import pack as pack_services
+from saas.roadmaps.adoption.services.ratings import roadmap_rating, tenant_today
 from saas.roadmaps.planning.models import Roadmap
 from saas.roadmaps.planning.services.roadmaps import roadmap_get
-from saas.roadmaps.services import blockers as blocker_services
-from saas.roadmaps.services import forecast as forecast_services
-from saas.roadmaps.services import matrix as matrix_services
-from saas.roadmaps.services import pack as pack_services
-from saas.roadmaps.services.ratings import roadmap_rating, tenant_today
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -22,9 +22,9 @@ from saas.accounts.models import User
 from saas.billing.entitlements import storage_check
 from saas.extensions import db
 from saas.jobs import after_commit
+from saas.roadmaps.adoption.models import Evidence, PracticeAssessment
+from saas.roadmaps.adoption.storage import evidence_storage, new_key
 from saas.roadmaps.errors import RoadmapError
-from saas.roadmaps.models import Evidence, PracticeAssessment
-from saas.roadmaps.storage import evidence_storage, new_key
 from saas.tenants.models import Tenant
 from saas.tenants.services import audit
 

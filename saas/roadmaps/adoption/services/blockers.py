@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from saas.roadmaps import rating
-from saas.roadmaps.services.ratings import RoadmapRating
+from saas.roadmaps.adoption.services.ratings import RoadmapRating
 
 SUMMARY_SHOWN = 3
 

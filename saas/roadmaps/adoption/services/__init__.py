@@ -1,0 +1,1 @@
+"""Adoption rules and reads: assessments, judgements, evidence, ratings and what is built on them."""
