@@ -286,7 +286,7 @@ def reminder_and_digest_jobs(
 ) -> list[JobRun]:
     """The reminders and digests jobs of every tenant, and the consultant's portfolio digest, when the
     product has them; otherwise the outbox's delivery alone."""
-    from saas.roadmaps import jobs as roadmap_jobs
+    from saas.roadmaps.notifications import jobs as roadmap_jobs
 
     today = date.today()
     runs = []

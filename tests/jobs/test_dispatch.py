@@ -10,9 +10,9 @@ import time_machine
 from rq import Queue
 
 from saas.extensions import db
-from saas.roadmaps import jobs
-from saas.roadmaps.models import NotificationSettings
-from saas.roadmaps.services.notifications import dispatch_due, notification_settings_get
+from saas.roadmaps.notifications import jobs
+from saas.roadmaps.notifications.models import NotificationSettings
+from saas.roadmaps.notifications.services.schedule import dispatch_due, notification_settings_get
 from saas.tenants.models import Tenant
 from saas.tenants.permissions import Role
 from tests.roadmaps.conftest import make_item

@@ -14,8 +14,8 @@ from saas.extensions import db
 from saas.jobs import enqueue, queue
 from saas.mail import jobs as mail_jobs
 from saas.mail.models import MessageStatus, OutboxMessage
-from saas.roadmaps import jobs
-from saas.roadmaps.services import digests
+from saas.roadmaps.notifications import jobs
+from saas.roadmaps.notifications.services import digests
 from saas.tenants.permissions import Role
 from tests.mailbox import Mailbox
 from tests.roadmaps.conftest import make_item

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from saas.extensions import db
-from saas.roadmaps import jobs
+from saas.roadmaps.notifications import jobs
 from tests.mailbox import Mailbox, body_text
 from tests.support import run_jobs
 

@@ -12,11 +12,11 @@ from saas.accounts.models import EmailOptOut
 from saas.extensions import db
 from saas.jobs import enqueue
 from saas.mail.models import OutboxMessage
-from saas.roadmaps import jobs
 from saas.roadmaps.adoption.services import assessments
 from saas.roadmaps.items.services import items
-from saas.roadmaps.models import NotificationSettings
-from saas.roadmaps.services.digests import digest_build
+from saas.roadmaps.notifications import jobs
+from saas.roadmaps.notifications.models import NotificationSettings
+from saas.roadmaps.notifications.services.digests import digest_build
 from saas.tenants.permissions import Role
 from tests.mailbox import body_text
 from tests.roadmaps.assessing import line_named, roadmap_with_lines

@@ -9,7 +9,7 @@ import time_machine
 from saas.accounts.models import EmailOptOut
 from saas.extensions import db
 from saas.roadmaps.items.services import items
-from saas.roadmaps.jobs import send_portfolio_digests
+from saas.roadmaps.notifications.jobs import send_portfolio_digests
 from saas.tenants.models import Membership
 from saas.tenants.permissions import Role
 from saas.tenants.scoping import scope_session

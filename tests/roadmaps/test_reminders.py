@@ -11,8 +11,8 @@ from saas.accounts.models import EmailOptOut
 from saas.accounts.services import is_opted_out, unsubscribe_token
 from saas.extensions import db
 from saas.roadmaps.items.services import items
-from saas.roadmaps.models import NotificationSettings
-from saas.roadmaps.services.reminders import ReminderKind, reminder_kind
+from saas.roadmaps.notifications.models import NotificationSettings
+from saas.roadmaps.notifications.services.reminders import ReminderKind, reminder_kind
 from saas.tenants import services as tenants
 from saas.tenants.permissions import Role
 from tests.mailbox import body_text

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from saas.extensions import db
-from saas.roadmaps.models import NotificationSettings
+from saas.roadmaps.notifications.models import NotificationSettings
 from saas.tenants.models import AuditEvent
 from saas.tenants.permissions import Role
 

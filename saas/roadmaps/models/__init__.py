@@ -16,7 +16,7 @@ from saas.roadmaps.items.models import (
     ItemStatus,
     TenantCounter,
 )
-from saas.roadmaps.models.notifications import DigestFrequency, NotificationSettings
+from saas.roadmaps.notifications.models import DigestFrequency, NotificationSettings
 from saas.roadmaps.planning.models import (
     Phase,
     Roadmap,

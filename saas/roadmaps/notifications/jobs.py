@@ -13,7 +13,7 @@ from saas.accounts.models import User
 from saas.database import utcnow
 from saas.extensions import db
 from saas.jobs import enqueue, job
-from saas.roadmaps.services import consultant_digests, digests, notifications, reminders
+from saas.roadmaps.notifications.services import consultant_digests, digests, reminders, schedule
 from saas.tenants.models import Tenant
 from saas.tenants.scoping import scope_session
 from saas.tenants.services import client_memberships
@@ -40,8 +40,8 @@ def dispatch_digests_now() -> int:
 def _dispatch(*, with_reminders: bool, with_digests: bool, force: bool) -> int:
     """Enqueue one job per tenant and kind; returns how many. Twice the same hour is harmless (dedupe keys)."""
     now, enqueued = utcnow(), 0
-    for tenant, settings in notifications.tenant_settings_list():
-        due = notifications.dispatch_due(tenant, settings, now, force=force)
+    for tenant, settings in schedule.tenant_settings_list():
+        due = schedule.dispatch_due(tenant, settings, now, force=force)
         if with_reminders and due.reminders:
             enqueue(send_reminders, tenant.id, due.day.isoformat())
             enqueued += 1

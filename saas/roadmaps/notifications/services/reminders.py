@@ -19,9 +19,9 @@ from saas.accounts.services import opted_out_user_ids, unsubscribe_token
 from saas.extensions import db
 from saas.mail.services import mail_queue
 from saas.roadmaps.items.models import ActionItem, ItemStatus
-from saas.roadmaps.models import NotificationSettings
+from saas.roadmaps.notifications.models import NotificationSettings
+from saas.roadmaps.notifications.services.schedule import catch_up_start, notification_settings_get
 from saas.roadmaps.planning.models import Roadmap, RoadmapStatus
-from saas.roadmaps.services.notifications import catch_up_start, notification_settings_get
 from saas.tenants.models import Membership, Tenant
 
 OPT_OUT_KIND = "reminders"

@@ -9,9 +9,9 @@ from flask_login import current_user
 from saas.extensions import db
 from saas.forms import show_error
 from saas.roadmaps import bp
-from saas.roadmaps.notification_forms import NotificationSettingsForm
-from saas.roadmaps.services import notifications
-from saas.roadmaps.services.notifications import NotificationSettingsError
+from saas.roadmaps.notifications.forms import NotificationSettingsForm
+from saas.roadmaps.notifications.services import schedule
+from saas.roadmaps.notifications.services.schedule import NotificationSettingsError
 from saas.tenants.context import has_permission, permission_required
 from saas.tenants.permissions import Permission
 
@@ -19,7 +19,7 @@ from saas.tenants.permissions import Permission
 @bp.get("/notifications")
 @permission_required(Permission.VIEW)
 def notification_settings():
-    settings = notifications.notification_settings_get(tenant=g.tenant)
+    settings = schedule.notification_settings_get(tenant=g.tenant)
     return _page(NotificationSettingsForm(obj=settings))
 
 
@@ -29,7 +29,7 @@ def notification_settings_save():
     form = NotificationSettingsForm()
     if form.validate_on_submit():
         try:
-            notifications.notification_settings_update(
+            schedule.notification_settings_update(
                 tenant=g.tenant, actor=current_user, values=form.data_for_service()
             )
         except NotificationSettingsError as error:

@@ -8,8 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, SelectMultipleField
 from wtforms.validators import InputRequired, NumberRange
 
-from saas.roadmaps.models import DigestFrequency
-from saas.roadmaps.services.notifications import MAX_DAYS, SETTING_FIELDS, WEEKDAYS
+from saas.roadmaps.notifications.models import DigestFrequency
+from saas.roadmaps.notifications.services.schedule import MAX_DAYS, SETTING_FIELDS, WEEKDAYS
 
 WEEKDAY_CHOICES = [SelectChoice(number, name) for number, name in enumerate(WEEKDAYS)]
 HOUR_CHOICES = [SelectChoice(hour, f"{hour:02d}:00") for hour in range(24)]

@@ -23,14 +23,14 @@ from saas.roadmaps.adoption.models import AssessmentChange, PracticeAssessment
 from saas.roadmaps.adoption.services.forecast import readiness_forecast
 from saas.roadmaps.adoption.services.ratings import roadmap_rating, snapshot_figures
 from saas.roadmaps.items.models import ActionItem, ItemStatus
-from saas.roadmaps.models import DigestFrequency, NotificationSettings
-from saas.roadmaps.planning.models import Roadmap, RoadmapStatus, ServiceLine
-from saas.roadmaps.services.notifications import (
+from saas.roadmaps.notifications.models import DigestFrequency, NotificationSettings
+from saas.roadmaps.notifications.services.schedule import (
     day_start,
     digest_period_key,
     digest_period_start,
     notification_settings_get,
 )
+from saas.roadmaps.planning.models import Roadmap, RoadmapStatus, ServiceLine
 from saas.tenants.models import Membership, Tenant
 from saas.tenants.permissions import Role
 

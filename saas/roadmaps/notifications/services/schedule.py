@@ -18,7 +18,7 @@ from sqlalchemy import select
 from saas.accounts.models import User
 from saas.extensions import db
 from saas.roadmaps.errors import RoadmapError
-from saas.roadmaps.models import DigestFrequency, NotificationSettings
+from saas.roadmaps.notifications.models import DigestFrequency, NotificationSettings
 from saas.tenants.models import Tenant
 from saas.tenants.scoping import scope_session
 from saas.tenants.services import audit

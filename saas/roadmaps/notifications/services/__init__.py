@@ -1,0 +1,1 @@
+"""Notification rules: when messages go out (schedule), reminders, digests, portfolio digests."""
