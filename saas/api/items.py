@@ -27,6 +27,7 @@ from saas.roadmaps.items.models import ActionItem
 from saas.roadmaps.items.services import items, lists
 from saas.roadmaps.items.services.items import ItemError
 from saas.roadmaps.planning.services.roadmaps import roadmap_get
+from saas.tenants.clock import tenant_today
 from saas.tenants.context import permission_required
 from saas.tenants.permissions import Permission
 
@@ -77,7 +78,7 @@ class Items(MethodView):
         not done; `assignee=me` the token user's own.
         """
         statement = lists.items_query(
-            tenant_ids=[tenant().id], filters=_filters(query), today=lists.tenant_today(tenant())
+            tenant_ids=[tenant().id], filters=_filters(query), today=tenant_today(tenant())
         )
         return page_of_query(statement, page=query["page"], per_page=query["per_page"])
 

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
@@ -12,6 +10,7 @@ from saas.accounts.views import sign_in
 from saas.extensions import db, limiter
 from saas.forms import form_status, show_error
 from saas.tenants import bp, invitations, services, tenant_bp
+from saas.tenants.clock import tenant_zone
 from saas.tenants.context import current_role, permission_required
 from saas.tenants.errors import InvitationForSomeoneElse, TenantError
 from saas.tenants.forms import (
@@ -284,7 +283,7 @@ def audit_log():
     return render_template(
         "tenants/audit.html",
         events=events,
-        zone=ZoneInfo(g.tenant.timezone),
+        zone=tenant_zone(g.tenant),
         role=role,
         roles=list(Role),
         consultant_roles=CONSULTANT_ROLES,

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from saas.extensions import db
 from saas.roadmaps.items.models import ActionItem
 from saas.roadmaps.items.services import items
-from saas.roadmaps.items.services.lists import tenant_today
+from saas.tenants.clock import tenant_today
 from saas.tenants.models import AuditEvent
 from saas.tenants.permissions import Permission, Role, can
 from tests.api.conftest import ApiClient, audit_count, token_for

@@ -14,8 +14,9 @@ from saas.roadmaps.adoption.models import (
     RoadmapSnapshot,
 )
 from saas.roadmaps.adoption.services import assessments
-from saas.roadmaps.adoption.services.ratings import roadmap_rating, tenant_today
+from saas.roadmaps.adoption.services.ratings import roadmap_rating
 from saas.roadmaps.errors import RoadmapError
+from saas.tenants.clock import tenant_today
 from saas.tenants.models import AuditEvent
 from saas.tenants.permissions import Role
 from tests.roadmaps.assessing import enter, line_named, roadmap_with_lines
@@ -143,7 +144,7 @@ def test_a_change_refreshes_todays_snapshot(tenant, roadmap, desk, manager):
     snapshots = db.session.scalars(
         select(RoadmapSnapshot).where(RoadmapSnapshot.roadmap_id == roadmap.id)
     ).all()
-    assert [snapshot.taken_on for snapshot in snapshots] == [tenant_today(roadmap)]
+    assert [snapshot.taken_on for snapshot in snapshots] == [tenant_today(roadmap.tenant)]
     db.session.refresh(snapshots[0])
     figures = snapshots[0].figures
     assert (figures["counts"]["FI"], figures["counts"]["LI"]) == (1, 1)  # a line not yet assessed is left out

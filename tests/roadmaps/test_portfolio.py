@@ -19,7 +19,7 @@ from saas.extensions import db
 from saas.roadmaps.adoption.models import RoadmapSnapshot
 from saas.roadmaps.items.models import ActionItem, ItemStatus
 from saas.roadmaps.planning.models import Roadmap, RoadmapStatus
-from saas.roadmaps.services import portfolio
+from saas.roadmaps.portfolio.services import portfolio
 from saas.tenants import services as tenants
 from saas.tenants.models import AuditEvent, Membership, Tenant
 from saas.tenants.permissions import Role

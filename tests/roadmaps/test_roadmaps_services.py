@@ -32,7 +32,7 @@ from saas.roadmaps.planning.services import phases
 from saas.roadmaps.planning.services import roadmaps as services
 from saas.roadmaps.planning.services.selection import profile_picks, selection_effect
 from saas.roadmaps.planning.timeline import timeline_layout
-from saas.roadmaps.services.figures import roadmap_figures
+from saas.roadmaps.portfolio.services.figures import roadmap_figures
 from saas.tenants.models import AuditEvent
 from saas.tenants.permissions import Role
 from tests.support import make_user, owner_of

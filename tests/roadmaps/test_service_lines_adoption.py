@@ -18,7 +18,7 @@ from saas.roadmaps.adoption.services import assessments
 from saas.roadmaps.adoption.services.ratings import roadmap_rating, snapshot_figures
 from saas.roadmaps.planning.models import Roadmap
 from saas.roadmaps.planning.services import areas
-from saas.roadmaps.services import figures
+from saas.roadmaps.portfolio.services import figures
 from saas.tenants.models import AuditEvent
 from saas.tenants.permissions import Role
 from tests.roadmaps.assessing import (

@@ -31,6 +31,7 @@ from saas.roadmaps import rating
 from saas.roadmaps.adoption.models import AssessmentChange, PracticeAssessment
 from saas.roadmaps.adoption.services.ratings import PracticeRating, RoadmapRating, roadmap_rating
 from saas.roadmaps.planning.models import Roadmap
+from saas.tenants.clock import tenant_zone
 
 MIN_HISTORY_DAYS = 28
 METHOD = (
@@ -117,7 +118,7 @@ def readiness_forecast(*, roadmap: Roadmap, today: date, result: RoadmapRating |
     if current >= required:
         return Forecast(result.target, ForecastStatus.REACHED, required, current)
     changes = _changes(roadmap, result, scope)
-    zone = ZoneInfo(roadmap.tenant.timezone)
+    zone = tenant_zone(roadmap.tenant)
     first = min((change.at for change in changes), default=None)
     if first is None or (today - first.astimezone(zone).date()).days < MIN_HISTORY_DAYS:
         return Forecast(result.target, ForecastStatus.NOT_ENOUGH_HISTORY, required, current)

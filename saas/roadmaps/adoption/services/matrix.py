@@ -25,6 +25,7 @@ from saas.roadmaps.adoption.services.ratings import (
     roadmap_rating,
 )
 from saas.roadmaps.planning.models import Phase, Roadmap, ServiceLine
+from saas.tenants.clock import tenant_zone
 
 VALUE_CHOICES = (*rating.Characterisation, NOT_ASSESSED)  # what the characterisation filter accepts
 CellKey = tuple[int, int, int]  # (area id, practice id, service line id)
@@ -196,7 +197,7 @@ def _cells(roadmap: Roadmap, lines: list[ServiceLine], today: date) -> dict[Cell
             PracticeAssessment.service_line_id,
         )
     )
-    zone = ZoneInfo(roadmap.tenant.timezone)
+    zone = tenant_zone(roadmap.tenant)
     return {
         (area_id, practice_id, line_id): Cell(None, assessment_id, count, _age(newest, today, zone))
         for assessment_id, area_id, practice_id, line_id, count, newest in rows

@@ -18,9 +18,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -35,6 +33,7 @@ from saas.roadmaps.adoption.models import GoalJudgement, PracticeAssessment, Pra
 from saas.roadmaps.planning.models import Roadmap, RoadmapArea, ServiceLine, TargetKind
 from saas.roadmaps.planning.services.roadmaps import roadmap_areas
 from saas.roadmaps.planning.services.service_lines import roadmap_service_lines
+from saas.tenants.clock import tenant_today
 
 NOT_ASSESSED = "none"  # the count key of practices nobody has characterised yet
 AreaPractice = tuple[int, int]  # (process area id, practice id)
@@ -339,11 +338,6 @@ def snapshot_figures(result: RoadmapRating) -> dict[str, Any]:
     }
 
 
-def tenant_today(roadmap: Roadmap) -> date:
-    """Today in the tenant's time zone: the day a snapshot belongs to."""
-    return datetime.now(ZoneInfo(roadmap.tenant.timezone)).date()
-
-
 def snapshot_refresh(*, roadmap: Roadmap, result: RoadmapRating | None = None) -> dict[str, Any]:
     """Write today's figures of the roadmap (one row per roadmap per day; a later call replaces them)."""
     figures = snapshot_figures(result or roadmap_rating(roadmap=roadmap))
@@ -352,7 +346,7 @@ def snapshot_refresh(*, roadmap: Roadmap, result: RoadmapRating | None = None) -
     statement = insert(RoadmapSnapshot).values(
         tenant_id=roadmap.tenant_id,
         roadmap_id=roadmap.id,
-        taken_on=tenant_today(roadmap),
+        taken_on=tenant_today(roadmap.tenant),
         figures=figures,
         created_at=utcnow(),
     )

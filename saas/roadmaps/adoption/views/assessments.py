@@ -18,8 +18,8 @@ from saas.roadmaps.adoption.services import assessments, evidence, pages, report
 from saas.roadmaps.adoption.services.ratings import roadmap_rating
 from saas.roadmaps.errors import RoadmapError
 from saas.roadmaps.planning.models import Roadmap, RoadmapArea, ServiceLine
-from saas.roadmaps.planning.services.roadmaps import roadmap_get
 from saas.roadmaps.planning.services.service_lines import roadmap_service_lines
+from saas.roadmaps.planning.views.roadmaps import roadmap_or_404
 from saas.tenants.context import has_permission, permission_required
 from saas.tenants.permissions import Permission
 
@@ -27,12 +27,8 @@ AREA = "/roadmaps/<int:roadmap_id>/areas/<area_code>"
 PRACTICE = AREA + "/practices/<practice_code>"
 
 
-def _roadmap(roadmap_id: int) -> Roadmap:
-    return roadmap_get(tenant=g.tenant, roadmap_id=roadmap_id) or abort(404)
-
-
 def _roadmap_area(roadmap_id: int, area_code: str) -> tuple[Roadmap, RoadmapArea]:
-    roadmap = _roadmap(roadmap_id)
+    roadmap = roadmap_or_404(roadmap_id)
     return roadmap, assessments.roadmap_area_by_code(roadmap=roadmap, area_code=area_code) or abort(404)
 
 
@@ -333,7 +329,7 @@ def _practice_url(
 @bp.get("/roadmaps/<int:roadmap_id>/adoption")
 def adoption(roadmap_id: int):
     """Pictures of adoption: capability profile, areas x goals heatmap, trend, GG 2/GG 3 coverage."""
-    roadmap = _roadmap(roadmap_id)
+    roadmap = roadmap_or_404(roadmap_id)
     result = roadmap_rating(roadmap=roadmap)
     return render_template(
         "roadmaps/assessments/adoption.html",
@@ -349,7 +345,7 @@ def adoption(roadmap_id: int):
 @bp.get("/roadmaps/<int:roadmap_id>/readiness")
 def readiness(roadmap_id: int):
     """The readiness report as a printable page."""
-    roadmap = _roadmap(roadmap_id)
+    roadmap = roadmap_or_404(roadmap_id)
     report = reports.readiness(roadmap=roadmap)
     return render_template(
         "roadmaps/assessments/readiness.html",
@@ -364,7 +360,7 @@ def readiness(roadmap_id: int):
 @bp.get("/roadmaps/<int:roadmap_id>/readiness.csv")
 def readiness_csv(roadmap_id: int):
     """The readiness report as CSV, one row per practice (cells that look like formulas are defused)."""
-    roadmap = _roadmap(roadmap_id)
+    roadmap = roadmap_or_404(roadmap_id)
     body = reports.readiness_csv(reports.readiness(roadmap=roadmap))
     filename = f"readiness-{roadmap.id}.csv"
     return Response(

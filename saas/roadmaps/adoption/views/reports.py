@@ -5,7 +5,7 @@ Every page is open to the tenant's members (other tenants' roadmaps are 404) and
 
 from __future__ import annotations
 
-from flask import Response, abort, g, render_template, request, url_for
+from flask import Response, render_template, request, url_for
 
 from saas.roadmaps import bp
 from saas.roadmaps.adoption.models import Evidence
@@ -13,27 +13,25 @@ from saas.roadmaps.adoption.services import blockers as blocker_services
 from saas.roadmaps.adoption.services import forecast as forecast_services
 from saas.roadmaps.adoption.services import matrix as matrix_services
 from saas.roadmaps.adoption.services import pack as pack_services
-from saas.roadmaps.adoption.services.ratings import roadmap_rating, tenant_today
-from saas.roadmaps.planning.models import Roadmap
-from saas.roadmaps.planning.services.roadmaps import roadmap_get
+from saas.roadmaps.adoption.services.ratings import roadmap_rating
+from saas.roadmaps.planning.views.roadmaps import roadmap_or_404
+from saas.tenants.clock import tenant_today
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _roadmap(roadmap_id: int) -> Roadmap:
-    return roadmap_get(tenant=g.tenant, roadmap_id=roadmap_id) or abort(404)
 
 
 @bp.get("/roadmaps/<int:roadmap_id>/matrix")
 def adoption_matrix(roadmap_id: int):
     """Practices x service lines, filtered by area, phase and characterisation (GET parameters)."""
-    roadmap = _roadmap(roadmap_id)
+    roadmap = roadmap_or_404(roadmap_id)
     filters = matrix_services.Filters.clean(
         area=request.args.get("area"),
         phase_id=request.args.get("phase", type=int),
         value=request.args.get("value"),
     )
-    matrix = matrix_services.adoption_matrix(roadmap=roadmap, today=tenant_today(roadmap), filters=filters)
+    matrix = matrix_services.adoption_matrix(
+        roadmap=roadmap, today=tenant_today(roadmap.tenant), filters=filters
+    )
     names = {item["code"]: item["name"] for item in roadmap.model.scales.get("characterisations", [])}
     return render_template(
         "roadmaps/assessments/matrix.html",
@@ -47,7 +45,7 @@ def adoption_matrix(roadmap_id: int):
 @bp.get("/roadmaps/<int:roadmap_id>/blockers")
 def target_blockers(roadmap_id: int):
     """What stops the roadmap's target, goal by goal, naming the service lines where each falls short."""
-    roadmap = _roadmap(roadmap_id)
+    roadmap = roadmap_or_404(roadmap_id)
     result = roadmap_rating(roadmap=roadmap)
     return render_template(
         "roadmaps/assessments/blockers.html",
@@ -61,10 +59,10 @@ def target_blockers(roadmap_id: int):
 @bp.get("/roadmaps/<int:roadmap_id>/forecast")
 def readiness_forecast(roadmap_id: int):
     """When the target is projected to be reached at the current pace, with the method and the weekly counts."""
-    roadmap = _roadmap(roadmap_id)
+    roadmap = roadmap_or_404(roadmap_id)
     result = roadmap_rating(roadmap=roadmap)
     forecast = forecast_services.readiness_forecast(
-        roadmap=roadmap, today=tenant_today(roadmap), result=result
+        roadmap=roadmap, today=tenant_today(roadmap.tenant), result=result
     )
     return render_template(
         "roadmaps/assessments/forecast.html",
@@ -79,14 +77,14 @@ def readiness_forecast(roadmap_id: int):
 @bp.get("/roadmaps/<int:roadmap_id>/pack.csv")
 def appraisal_pack_csv(roadmap_id: int):
     """The appraisal readiness pack as CSV: one row per practice per service line."""
-    pack = pack_services.appraisal_pack(roadmap=_roadmap(roadmap_id))
+    pack = pack_services.appraisal_pack(roadmap=roadmap_or_404(roadmap_id))
     return _download("\ufeff" + pack_services.pack_csv(pack, _download_url), "text/csv", pack, "csv")
 
 
 @bp.get("/roadmaps/<int:roadmap_id>/pack.xlsx")
 def appraisal_pack_xlsx(roadmap_id: int):
     """The appraisal readiness pack as an Excel workbook: one row per practice per service line."""
-    pack = pack_services.appraisal_pack(roadmap=_roadmap(roadmap_id))
+    pack = pack_services.appraisal_pack(roadmap=roadmap_or_404(roadmap_id))
     return _download(pack_services.pack_xlsx(pack, _download_url), XLSX, pack, "xlsx")
 
 

@@ -6,9 +6,8 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
@@ -124,15 +123,6 @@ def item_evidence(*, item: ActionItem) -> list[Evidence]:
             .order_by(Evidence.created_at, Evidence.id)
         )
     )
-
-
-def tenant_today(tenant: Tenant | None) -> date:
-    """Today in the tenant's time zone (UTC when unknown), which "overdue" is measured against."""
-    try:
-        zone = ZoneInfo(tenant.timezone) if tenant else ZoneInfo("UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return datetime.now(zone).date()
 
 
 def week_bounds(today: date) -> tuple[date, date]:

@@ -38,6 +38,7 @@ from saas.roadmaps.items.models import ActionItem, ItemStatus
 from saas.roadmaps.items.services import bulk, items, lists
 from saas.roadmaps.planning.services.members import member_list
 from saas.roadmaps.planning.services.roadmaps import roadmap_get
+from saas.tenants.clock import tenant_today
 from saas.tenants.context import current_role, has_permission, permission_required
 from saas.tenants.nav import NavItem, add_nav_item
 from saas.tenants.permissions import Permission
@@ -411,7 +412,7 @@ def my_items():
     scope_session(db.session, tenant_ids)
     form = FilterForm(request.args)
     form.status.data = form.status.data if "status" in request.args else "open"
-    today = lists.tenant_today(None)
+    today = tenant_today(None)
     query = lists.my_items_query(
         user=current_user, tenant_ids=tenant_ids, filters=form.filters(), today=today
     )
@@ -439,7 +440,7 @@ def _require_work_on(item: ActionItem) -> None:
 
 
 def _today() -> date:
-    return lists.tenant_today(g.tenant)
+    return tenant_today(g.tenant)
 
 
 def _filter_form() -> FilterForm:

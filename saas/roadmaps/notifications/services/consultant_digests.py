@@ -19,7 +19,7 @@ from saas.accounts.services import is_opted_out, unsubscribe_token
 from saas.extensions import db
 from saas.mail.services import mail_queue
 from saas.roadmaps.items.models import ActionItem, ItemStatus
-from saas.roadmaps.services.portfolio import ClientRow, portfolio_build
+from saas.roadmaps.portfolio.services.portfolio import ClientRow, portfolio_build
 from saas.tenants.models import Membership
 from saas.tenants.permissions import CONSULTANT_ROLES
 

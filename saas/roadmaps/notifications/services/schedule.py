@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 
@@ -19,6 +18,7 @@ from saas.accounts.models import User
 from saas.extensions import db
 from saas.roadmaps.errors import RoadmapError
 from saas.roadmaps.notifications.models import DigestFrequency, NotificationSettings
+from saas.tenants.clock import tenant_zone
 from saas.tenants.models import Tenant
 from saas.tenants.scoping import scope_session
 from saas.tenants.services import audit
@@ -133,14 +133,6 @@ def tenant_settings_list() -> list[tuple[Tenant, NotificationSettings]]:
 
 
 # --- the clock ----------------------------------------------------------------------------------
-
-
-def tenant_zone(tenant: Tenant) -> ZoneInfo:
-    """The tenant's time zone; UTC when the stored name is unknown to this system."""
-    try:
-        return ZoneInfo(tenant.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def day_start(tenant: Tenant, day: date) -> datetime:

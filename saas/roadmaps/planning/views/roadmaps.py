@@ -1,4 +1,4 @@
-"""Roadmap pages: list, create (guided selection), dashboard, plan and phases, lifecycle actions.
+"""Roadmap pages: list, create (guided selection), plan and phases, lifecycle actions.
 
 Every page needs a member of the tenant (404 otherwise, see tenants.context); changes need
 EDIT_ROADMAPS (403), and deletion also an owner or program manager (checked by the service).
@@ -17,7 +17,6 @@ from saas.catalog.models import CatalogModel
 from saas.extensions import db
 from saas.forms import form_status
 from saas.roadmaps import bp
-from saas.roadmaps.adoption.services.ratings import tenant_today
 from saas.roadmaps.errors import NotAllowed, RoadmapError
 from saas.roadmaps.planning.forms import (
     AreaPlanForm,
@@ -32,7 +31,7 @@ from saas.roadmaps.planning.services import members, phases, selection, service_
 from saas.roadmaps.planning.services import roadmaps as services
 from saas.roadmaps.planning.timeline import timeline_layout
 from saas.roadmaps.saving import saved
-from saas.roadmaps.services import figures
+from saas.tenants.clock import tenant_today
 from saas.tenants.context import current_role, has_permission, permission_required
 from saas.tenants.nav import NavItem, add_nav_item
 from saas.tenants.permissions import Permission
@@ -110,22 +109,11 @@ def selection_effect():
 # --- one roadmap -------------------------------------------------------------------------
 
 
-@bp.get("/roadmaps/<int:roadmap_id>")
-def show(roadmap_id: int):
-    roadmap = _roadmap_or_404(roadmap_id)
-    return render_template(
-        "roadmaps/show.html",
-        roadmap=roadmap,
-        figures=figures.roadmap_figures(roadmap=roadmap),
-        count_labels=figures.practice_count_labels(roadmap),
-    )
-
-
 @bp.get("/roadmaps/<int:roadmap_id>/plan")
 def plan(roadmap_id: int):
-    roadmap = _roadmap_or_404(roadmap_id)
+    roadmap = roadmap_or_404(roadmap_id)
     areas = services.roadmap_areas(roadmap=roadmap)
-    timeline = timeline_layout(roadmap.phases, areas, today=tenant_today(roadmap))
+    timeline = timeline_layout(roadmap.phases, areas, today=tenant_today(roadmap.tenant))
     return render_template(
         "roadmaps/plan.html",
         roadmap=roadmap,
@@ -138,7 +126,7 @@ def plan(roadmap_id: int):
 @bp.route("/roadmaps/<int:roadmap_id>/settings", methods=["GET", "POST"])
 @permission_required(EDIT)
 def settings(roadmap_id: int):
-    roadmap = _roadmap_or_404(roadmap_id)
+    roadmap = roadmap_or_404(roadmap_id)
     form = RoadmapSettingsForm(
         obj=roadmap, service_line_ids=[link.service_line_id for link in roadmap.service_line_links]
     )
@@ -165,7 +153,7 @@ def settings(roadmap_id: int):
 @bp.route("/roadmaps/<int:roadmap_id>/selection", methods=["GET", "POST"])
 @permission_required(EDIT)
 def edit_selection(roadmap_id: int):
-    roadmap = _roadmap_or_404(roadmap_id)
+    roadmap = roadmap_or_404(roadmap_id)
     current = {selected.area.code: selected.target_capability_level for selected in roadmap.areas}
     form = SelectionForm(areas=current, target_maturity_level=roadmap.target_maturity_level)
     form.target_maturity_level.choices = _maturity_choices()
@@ -189,7 +177,7 @@ def edit_selection(roadmap_id: int):
 @bp.route("/roadmaps/<int:roadmap_id>/areas/<int:roadmap_area_id>", methods=["GET", "POST"])
 @permission_required(EDIT)
 def edit_area(roadmap_id: int, roadmap_area_id: int):
-    roadmap = _roadmap_or_404(roadmap_id)
+    roadmap = roadmap_or_404(roadmap_id)
     selected = _area_or_404(roadmap, roadmap_area_id)
     form = AreaPlanForm(obj=selected)
     form.phase_id.choices = [
@@ -225,7 +213,7 @@ def edit_area(roadmap_id: int, roadmap_area_id: int):
 @bp.post("/roadmaps/<int:roadmap_id>/areas/<int:roadmap_area_id>/remove")
 @permission_required(EDIT)
 def remove_area(roadmap_id: int, roadmap_area_id: int):
-    roadmap = _roadmap_or_404(roadmap_id)
+    roadmap = roadmap_or_404(roadmap_id)
     selected = _area_or_404(roadmap, roadmap_area_id)
     code = selected.area.code
     area_services.roadmap_area_remove(
@@ -242,7 +230,7 @@ def remove_area(roadmap_id: int, roadmap_area_id: int):
 @bp.route("/roadmaps/<int:roadmap_id>/phases/new", methods=["GET", "POST"])
 @permission_required(EDIT)
 def new_phase(roadmap_id: int):
-    roadmap = _roadmap_or_404(roadmap_id)
+    roadmap = roadmap_or_404(roadmap_id)
     form = _phase_form(roadmap)
     if form.validate_on_submit() and saved(
         form,
@@ -260,7 +248,7 @@ def new_phase(roadmap_id: int):
 @bp.route("/roadmaps/<int:roadmap_id>/phases/<int:phase_id>", methods=["GET", "POST"])
 @permission_required(EDIT)
 def edit_phase(roadmap_id: int, phase_id: int):
-    roadmap = _roadmap_or_404(roadmap_id)
+    roadmap = roadmap_or_404(roadmap_id)
     phase = _phase_or_404(roadmap, phase_id)
     form = _phase_form(roadmap, phase)
     if form.validate_on_submit() and saved(
@@ -279,7 +267,7 @@ def edit_phase(roadmap_id: int, phase_id: int):
 @bp.post("/roadmaps/<int:roadmap_id>/phases/<int:phase_id>/delete")
 @permission_required(EDIT)
 def delete_phase(roadmap_id: int, phase_id: int):
-    roadmap = _roadmap_or_404(roadmap_id)
+    roadmap = roadmap_or_404(roadmap_id)
     phase = _phase_or_404(roadmap, phase_id)
     phases.phase_delete(tenant=g.tenant, actor=current_user, roadmap=roadmap, phase=phase)
     db.session.commit()
@@ -294,7 +282,7 @@ def delete_phase(roadmap_id: int, phase_id: int):
 @permission_required(EDIT)
 def archive(roadmap_id: int):
     roadmap = services.roadmap_archive(
-        tenant=g.tenant, actor=current_user, roadmap=_roadmap_or_404(roadmap_id)
+        tenant=g.tenant, actor=current_user, roadmap=roadmap_or_404(roadmap_id)
     )
     db.session.commit()
     flash(f"“{roadmap.name}” archived.", "success")
@@ -305,7 +293,7 @@ def archive(roadmap_id: int):
 @permission_required(EDIT)
 def restore(roadmap_id: int):
     roadmap = services.roadmap_restore(
-        tenant=g.tenant, actor=current_user, roadmap=_roadmap_or_404(roadmap_id)
+        tenant=g.tenant, actor=current_user, roadmap=roadmap_or_404(roadmap_id)
     )
     db.session.commit()
     flash(f"“{roadmap.name}” restored.", "success")
@@ -315,9 +303,7 @@ def restore(roadmap_id: int):
 @bp.post("/roadmaps/<int:roadmap_id>/duplicate")
 @permission_required(EDIT)
 def duplicate(roadmap_id: int):
-    copy = services.roadmap_duplicate(
-        tenant=g.tenant, actor=current_user, roadmap=_roadmap_or_404(roadmap_id)
-    )
+    copy = services.roadmap_duplicate(tenant=g.tenant, actor=current_user, roadmap=roadmap_or_404(roadmap_id))
     db.session.commit()
     flash(f"Copied as “{copy.name}” (areas, phases and service lines; no items or assessments).", "success")
     return redirect(url_for(".plan", roadmap_id=copy.id))
@@ -326,7 +312,7 @@ def duplicate(roadmap_id: int):
 @bp.post("/roadmaps/<int:roadmap_id>/delete")
 @permission_required(EDIT)
 def delete(roadmap_id: int):
-    roadmap = _roadmap_or_404(roadmap_id)
+    roadmap = roadmap_or_404(roadmap_id)
     name = roadmap.name
     try:
         services.roadmap_delete(tenant=g.tenant, actor=current_user, roadmap=roadmap)
@@ -340,11 +326,9 @@ def delete(roadmap_id: int):
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _roadmap_or_404(roadmap_id: int) -> Roadmap:
-    roadmap = services.roadmap_get(tenant=g.tenant, roadmap_id=roadmap_id)
-    if roadmap is None:
-        abort(404)
-    return roadmap
+def roadmap_or_404(roadmap_id: int) -> Roadmap:
+    """The current tenant's roadmap with this id; 404 for any other (every package's pages use it)."""
+    return services.roadmap_get(tenant=g.tenant, roadmap_id=roadmap_id) or abort(404)
 
 
 def _area_or_404(roadmap: Roadmap, roadmap_area_id: int) -> RoadmapArea:

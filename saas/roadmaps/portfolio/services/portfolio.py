@@ -31,8 +31,8 @@ from saas.catalog.models import ProcessArea
 from saas.extensions import db
 from saas.roadmaps.adoption.models import RoadmapSnapshot
 from saas.roadmaps.items.models import ActionItem, ItemStatus
-from saas.roadmaps.items.services.lists import tenant_today
 from saas.roadmaps.planning.models import Roadmap, RoadmapStatus, TargetKind
+from saas.tenants.clock import tenant_today
 from saas.tenants.models import AuditEvent, Membership, Tenant
 from saas.tenants.permissions import Role
 

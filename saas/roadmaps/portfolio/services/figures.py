@@ -19,9 +19,10 @@ from saas.extensions import db
 from saas.roadmaps.adoption.services import ratings
 from saas.roadmaps.adoption.services.blockers import Blocker, blocker_summary, target_blockers
 from saas.roadmaps.adoption.services.forecast import Forecast, readiness_forecast
-from saas.roadmaps.adoption.services.ratings import NOT_ASSESSED, AreaRating, tenant_today
+from saas.roadmaps.adoption.services.ratings import NOT_ASSESSED, AreaRating
 from saas.roadmaps.items.models import ActionItem, ItemStatus
 from saas.roadmaps.planning.models import Phase, Roadmap
+from saas.tenants.clock import tenant_today
 
 OVERDUE_SHOWN = 5
 MILESTONES_SHOWN = 4
@@ -74,7 +75,7 @@ class RoadmapFigures:
 
 def roadmap_figures(*, roadmap: Roadmap, today: date | None = None) -> RoadmapFigures:
     """The dashboard of `roadmap`: the rating's queries plus four, however many items it has."""
-    today = today or tenant_today(roadmap)
+    today = today or tenant_today(roadmap.tenant)
     rated = ratings.roadmap_rating(roadmap=roadmap)
     item_counts, overdue_count = _item_counts(roadmap, today)
     return RoadmapFigures(

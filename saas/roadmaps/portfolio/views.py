@@ -1,4 +1,5 @@
-"""The consultant portfolio (/portfolio): the signed-in user's clients side by side, outside any tenant."""
+"""The roadmap dashboard (/t/<slug>/roadmaps/<id>) and the consultant portfolio (/portfolio): the
+figures of one roadmap, and every client of the signed-in consultant side by side."""
 
 from __future__ import annotations
 
@@ -6,11 +7,25 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
 from saas.extensions import db
-from saas.roadmaps.services import portfolio
+from saas.roadmaps import bp
+from saas.roadmaps.planning.views.roadmaps import roadmap_or_404
+from saas.roadmaps.portfolio.services import figures, portfolio
 from saas.tenants import services as tenants
 from saas.tenants.scoping import scope_session
 
 portfolio_bp = Blueprint("portfolio", __name__)
+
+
+@bp.get("/roadmaps/<int:roadmap_id>")
+def show(roadmap_id: int):
+    """The roadmap's dashboard: levels, progress, what blocks the target, milestones, overdue items."""
+    roadmap = roadmap_or_404(roadmap_id)
+    return render_template(
+        "roadmaps/show.html",
+        roadmap=roadmap,
+        figures=figures.roadmap_figures(roadmap=roadmap),
+        count_labels=figures.practice_count_labels(roadmap),
+    )
 
 
 @portfolio_bp.get("/portfolio")

@@ -1,1 +1,0 @@
-"""Roadmap rules, one module per topic (roadmaps, items, assessments)."""
