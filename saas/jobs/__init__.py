@@ -20,10 +20,13 @@ from sqlalchemy.orm import Session, SessionTransaction
 from saas.extensions import db
 
 AFTER_COMMIT_KEY = "after_commit"
+DEFAULT_QUEUE = "default"
+QUEUES = (DEFAULT_QUEUE,)  # a worker takes the next job from the first of them that has one
 DEFAULT_RETRY = Retry(max=4, interval=[10, 60, 300, 900])
 
 
 def init_app(app: Flask) -> None:
+    from saas.jobs import heartbeats  # noqa: F401  (the model)
     from saas.jobs.cli import jobs_cli
 
     app.extensions["redis"] = Redis.from_url(
@@ -36,7 +39,7 @@ def redis_connection() -> Redis:
     return current_app.extensions["redis"]
 
 
-def queue(name: str = "default") -> Queue:
+def queue(name: str = DEFAULT_QUEUE) -> Queue:
     return Queue(name, connection=redis_connection())
 
 

@@ -4,30 +4,61 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
-from rq import SimpleWorker
-from rq.cron import CronScheduler
 from rq.registry import FailedJobRegistry
 
-from saas.jobs import queue, redis_connection
+from saas.jobs import DEFAULT_QUEUE, QUEUES, queue, redis_connection
+from saas.jobs.heartbeats import ProcessKind
+from saas.jobs.processes import Pulse, Scheduler, Worker, run_until_stopped
 from saas.jobs.schedule import periodic_job, periodic_jobs
 
 jobs_cli = AppGroup("jobs", help="Background jobs: worker, scheduler and maintenance.")
 
 
 @jobs_cli.command("worker")
-@click.option("--burst", is_flag=True, help="Exit when the queue is empty.")
-def worker(burst: bool) -> None:
-    """Run jobs inside this app. SimpleWorker: no fork, so pooled DB connections stay valid."""
-    SimpleWorker([queue()], connection=redis_connection()).work(burst=burst, with_scheduler=True)
+@click.option("--burst", is_flag=True, help="Exit when the queues are empty.")
+@click.option(
+    "--queue",
+    "queue_names",
+    multiple=True,
+    type=click.Choice(QUEUES),
+    help=f"A queue to take jobs from, first ones first (repeatable; default: {', '.join(QUEUES)}).",
+)
+def worker(burst: bool, queue_names: tuple[str, ...]) -> None:
+    """Run jobs inside this app until stopped; a Redis outage is waited out, never fatal.
+
+    SimpleWorker: no fork, so pooled DB connections stay valid.
+    """
+    pulse = Pulse(ProcessKind.WORKER)
+
+    def start() -> bool:
+        worker = Worker(
+            [queue(name) for name in queue_names or QUEUES], connection=redis_connection(), pulse=pulse
+        )
+        worker.work(burst=burst, with_scheduler=True)
+        return burst or worker.stop_requested
+
+    if burst:
+        start()
+    else:
+        run_until_stopped(start, pulse)
 
 
 @jobs_cli.command("scheduler")
 def scheduler() -> None:
-    """Enqueue the periodic jobs. Run one; dedupe keys make an accidental second one harmless."""
-    cron = CronScheduler(connection=redis_connection(), name="saas-scheduler")
+    """Enqueue the periodic jobs until stopped; a Redis outage is waited out, never fatal.
+
+    Run one; dedupe keys make an accidental second one harmless.
+    """
+    pulse = Pulse(ProcessKind.SCHEDULER)
+    cron = Scheduler(connection=redis_connection(), name="saas-scheduler", pulse=pulse)
     for periodic in (p for p in periodic_jobs() if p.cron):
-        cron.register(periodic.func, queue_name="default", cron=periodic.cron, name=periodic.name)
-    cron.start()
+        cron.register(periodic.func, queue_name=DEFAULT_QUEUE, cron=periodic.cron, name=periodic.name)
+
+    def start() -> bool:
+        cron.start()  # returns on a stop signal; raises on a Redis error
+        return True
+
+    run_until_stopped(start, pulse)
 
 
 @jobs_cli.command("run")

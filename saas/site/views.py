@@ -8,6 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from saas.extensions import db, limiter
+from saas.jobs.heartbeats import ProcessKind, processes_health
 from saas.site import bp
 
 
@@ -21,14 +22,35 @@ def landing():
 @bp.get("/healthz")
 @limiter.exempt
 def healthz():
-    """200 when the database and Redis answer; 503 naming what is down."""
-    checks = {"database": _database_ok(), "redis": _redis_ok()}
-    healthy = all(checks.values())
-    body = {
+    """200 when the database and Redis answer and the scheduler and a worker are alive; 503 otherwise,
+    naming what is down and why under "problems".
+
+    Heartbeats come from the database (Redis may be what is down); without it they are unknown.
+    A scheduler or worker never seen counts as down only in production.
+    """
+    database, redis = _database_ok(), _redis_ok()
+    body: dict = {"database": "ok" if database else "down", "redis": "ok" if redis else "down"}
+    problems = [f"{name}: down" for name, ok in (("database", database), ("redis", redis)) if not ok]
+    if database:
+        processes = processes_health(required=current_app.config["APP_ENV"] == "production")
+        for kind, health in processes.items():
+            body[_NAMES[kind]] = health.state
+            problems += [health.problem] if health.problem else []
+        body["scheduler_last_tick"] = _iso(processes[ProcessKind.SCHEDULER].last_progress)
+        body["worker_last_job"] = _iso(processes[ProcessKind.WORKER].last_progress)
+    healthy = not problems
+    return {
         "status": "ok" if healthy else "unavailable",
-        **{k: "ok" if v else "down" for k, v in checks.items()},
-    }
-    return body, 200 if healthy else 503
+        **body,
+        "problems": problems,
+    }, 200 if healthy else 503
+
+
+_NAMES = {ProcessKind.SCHEDULER: "scheduler", ProcessKind.WORKER: "workers"}
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 @bp.get("/healthz/ping")

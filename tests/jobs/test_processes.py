@@ -1,0 +1,146 @@
+"""The scheduler and the worker ride out Redis outages, against a Redis server the test stops and flushes.
+
+Each command runs in this process (the CLI runner, as `flask jobs ...` would) while a thread
+beside it takes Redis away, brings it back empty and flushes it, then stops the command with
+SIGTERM, as a process manager would.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from redis.exceptions import RedisError
+from rq import Queue
+from sqlalchemy import select
+
+from saas.database import utcnow
+from saas.extensions import db
+from saas.jobs import schedule
+from saas.jobs.heartbeats import ProcessHeartbeat, ProcessKind
+
+STARTED: list[str] = []
+FINISHED: list[str] = []
+COMMAND_ENDED = threading.Event()
+
+
+def probe() -> None:
+    """A periodic job for the scheduler test: enqueued, never run."""
+
+
+def slow_job(tag: str) -> None:
+    STARTED.append(tag)
+    time.sleep(1.5)
+    FINISHED.append(tag)
+
+
+def quick_job(tag: str) -> None:
+    FINISHED.append(tag)
+
+
+def wait_until(condition: Callable[[], bool], what: str, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert not COMMAND_ENDED.is_set(), f"the command ended while waiting for {what}"
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+
+
+@contextmanager
+def beside(steps: Callable[[], None]) -> Iterator[list[BaseException]]:
+    """Run `steps` in a thread while the body runs the command; then SIGTERM this process to stop it
+    (unless the command ended by itself)."""
+    failures: list[BaseException] = []
+    COMMAND_ENDED.clear()
+
+    def run() -> None:
+        try:
+            steps()
+        except BaseException as exc:
+            failures.append(exc)
+        finally:
+            if not COMMAND_ENDED.is_set():
+                os.kill(os.getpid(), signal.SIGTERM)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    yield failures
+    previous = signal.signal(signal.SIGTERM, lambda *_: None)  # a late SIGTERM must not end pytest
+    COMMAND_ENDED.set()
+    thread.join(timeout=30)
+    signal.signal(signal.SIGTERM, previous)
+
+
+def heartbeat(kind: ProcessKind) -> ProcessHeartbeat:
+    (row,) = db.session.scalars(select(ProcessHeartbeat).where(ProcessHeartbeat.kind == kind))
+    return row
+
+
+def test_the_scheduler_keeps_ticking_through_a_redis_outage_and_a_flushall(
+    app, own_redis, monkeypatch, caplog
+):
+    monkeypatch.setitem(app.extensions, "redis", own_redis.client())
+    monkeypatch.setattr(schedule, "_registry", {})
+    schedule.register_periodic("probe", probe, "* * * * * *")  # every second (croniter's sixth field)
+    restarted = []
+
+    def enqueued() -> int:
+        try:
+            return Queue(connection=own_redis.client()).count
+        except (RedisError, OSError):
+            return 0
+
+    def outage() -> None:
+        wait_until(lambda: enqueued() >= 2, "the first ticks")
+        own_redis.stop()
+        time.sleep(3)  # ticks fail meanwhile
+        own_redis.start()  # back, and empty
+        restarted.append(utcnow())
+        wait_until(lambda: enqueued() >= 2, "ticks after the restart")
+        own_redis.client().flushall()
+        wait_until(lambda: enqueued() >= 2, "ticks after FLUSHALL")
+
+    caplog.set_level(logging.WARNING, logger="saas.jobs.processes")
+    with beside(outage) as failures:
+        result = app.test_cli_runner().invoke(args=["jobs", "scheduler"])
+    assert failures == []
+    assert result.exit_code == 0, result.output
+    assert any("ConnectionError" in record.message for record in caplog.records)  # it saw the outage
+    beat = heartbeat(ProcessKind.SCHEDULER)
+    assert beat.progress_at > restarted[0]
+    assert beat.error == ""
+
+
+def test_the_worker_survives_redis_dying_under_a_job_and_keeps_working(app, own_redis, monkeypatch):
+    monkeypatch.setitem(app.extensions, "redis", own_redis.client())
+    STARTED.clear()
+    FINISHED.clear()
+
+    def enqueue(func: Callable, tag: str) -> None:
+        Queue(connection=own_redis.client()).enqueue(func, tag)
+
+    def outage() -> None:
+        enqueue(slow_job, "slow")
+        wait_until(lambda: "slow" in STARTED, "the slow job to start")
+        own_redis.stop()  # the job finishes while Redis is down
+        wait_until(lambda: "slow" in FINISHED, "the slow job to finish")
+        time.sleep(1)
+        own_redis.start()
+        enqueue(quick_job, "after restart")
+        wait_until(lambda: "after restart" in FINISHED, "a job after the restart")
+        own_redis.client().flushall()
+        enqueue(quick_job, "after flushall")
+        wait_until(lambda: "after flushall" in FINISHED, "a job after FLUSHALL")
+
+    started = utcnow()
+    with beside(outage) as failures:
+        result = app.test_cli_runner().invoke(args=["jobs", "worker"])
+    assert failures == []
+    assert result.exit_code == 0, result.output
+    assert FINISHED == ["slow", "after restart", "after flushall"]
+    assert heartbeat(ProcessKind.WORKER).progress_at > started
