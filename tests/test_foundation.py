@@ -24,7 +24,9 @@ def test_healthz_reports_database_and_redis_up(client):
         "workers": "not running",
         "scheduler_last_tick": None,
         "worker_last_job": None,
+        "mail": "ok",
         "problems": [],
+        "warnings": [],
     }
 
 
