@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
+from rq.exceptions import InvalidJobOperation, NoSuchJobError
+from rq.job import Job
 from rq.registry import FailedJobRegistry
 
 from saas.jobs import DEFAULT_QUEUE, QUEUES, queue, redis_connection
@@ -74,22 +76,50 @@ def run(name: str) -> None:
 
 @jobs_cli.command("failed")
 def failed() -> None:
-    """List failed jobs with their last error line."""
-    registry = FailedJobRegistry(queue=queue())
-    for job in registry.get_jobs():
-        last_line = (
-            (job.latest_result().exc_string or "").strip().splitlines()[-1:] if job.latest_result() else []
-        )
-        click.echo(f"{job.id}  {job.func_name}  {job.ended_at}  {' '.join(last_line)}")
+    """List the failed jobs of every queue with their last error line."""
+    listed = 0
+    for registry in _failed_registries():
+        for job in Job.fetch_many(registry.get_job_ids(), connection=redis_connection()):
+            if job is None:  # expired since the registry was read
+                continue
+            result = job.latest_result()
+            last_line = (result.exc_string or "").strip().splitlines()[-1:] if result else []
+            click.echo(f"{job.id}  {registry.name}  {job.func_name}  {job.ended_at}  {' '.join(last_line)}")
+            listed += 1
+    if not listed:
+        click.echo("no failed jobs")
 
 
 @jobs_cli.command("requeue")
 @click.argument("job_ids", nargs=-1)
 @click.option("--all", "requeue_all", is_flag=True, help="Requeue every failed job.")
 def requeue(job_ids: tuple[str, ...], requeue_all: bool) -> None:
-    """Put failed jobs back on the queue."""
-    registry = FailedJobRegistry(queue=queue())
-    ids = registry.get_job_ids() if requeue_all else list(job_ids)
-    for job_id in ids:
-        registry.requeue(job_id)
-    click.echo(f"requeued {len(ids)} job(s)")
+    """Put failed jobs back on the queue they came from."""
+    if not job_ids and not requeue_all:
+        raise click.UsageError(
+            "name the failed jobs to requeue (`flask jobs failed` lists them), or give --all"
+        )
+    if requeue_all:
+        chosen = [
+            (registry, job_id) for registry in _failed_registries() for job_id in registry.get_job_ids()
+        ]
+    else:
+        chosen = [(_failed_registry_of(job_id), job_id) for job_id in job_ids]
+    for registry, job_id in chosen:
+        try:
+            registry.requeue(job_id)
+        except InvalidJobOperation:
+            raise click.BadParameter(f"job {job_id} has not failed", param_hint="JOB_IDS") from None
+    click.echo(f"requeued {len(chosen)} job(s)")
+
+
+def _failed_registries() -> list[FailedJobRegistry]:
+    return [FailedJobRegistry(queue=queue(name)) for name in QUEUES]
+
+
+def _failed_registry_of(job_id: str) -> FailedJobRegistry:
+    try:
+        job = Job.fetch(job_id, connection=redis_connection())
+    except NoSuchJobError:
+        raise click.BadParameter(f"no job {job_id}", param_hint="JOB_IDS") from None
+    return FailedJobRegistry(queue=queue(job.origin))
