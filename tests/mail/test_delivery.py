@@ -22,7 +22,7 @@ from saas.jobs import DEFAULT_QUEUE, MAIL_QUEUE, enqueue, queue
 from saas.mail import jobs, services
 from saas.mail.models import ALERT_AFTER, MessageStatus, OutboxMessage, retry_delay
 from tests.mail.test_outbox import queue_notice
-from tests.mailbox import Mailbox
+from tests.mailbox import Mailbox, body_text
 from tests.support import run_jobs
 
 
@@ -223,3 +223,14 @@ def test_without_smtp_each_message_is_one_file_named_by_its_message_id(
     expected = sorted(m.message_id.strip("<>").replace("@", "_") + ".eml" for m in (first, second))
     assert files == expected
     assert {row.status for row in rows()} == {MessageStatus.SENT}
+
+
+def test_non_ascii_names_and_subjects_arrive_intact(app, db_session, mailbox, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_FROM", "Équipe CMMI <no-reply@example.com>")
+    queue_notice(name="Zoë Ångström")
+    db_session.commit()
+    run_jobs()
+    (received,) = mailbox.messages
+    assert received["Subject"] == "A notice for Zoë Ångström"
+    assert received["From"].addresses[0].display_name == "Équipe CMMI"
+    assert "Hello Zoë Ångström" in body_text(received)
