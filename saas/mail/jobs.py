@@ -18,7 +18,8 @@ Batch = list[tuple[OutboxMessage, EmailMessage]]
 
 @job
 def deliver(*message_ids: int) -> int:
-    """Send those of these rows still pending and due (or never tried); returns how many were sent.
+    """Send those of these rows still pending and due, and other rows never tried, up to a batch;
+    returns how many were sent.
 
     Rows sent already, backing off, or held by another job are skipped, so running it twice
     sends once. Failures stay pending with a backoff time the sweep honours.

@@ -112,22 +112,22 @@ def _render_html(template: str, context: dict[str, Any]) -> str:
 
 
 def messages_claim(message_ids: Sequence[int]) -> list[OutboxMessage]:
-    """Lease the pending rows among `message_ids` that are due or never tried, for one delivery job.
+    """Lease up to BATCH_SIZE pending rows for one delivery job: those of `message_ids` that are due,
+    and any never tried (its own job may still wait in the queue), so that messages recorded by
+    many small transactions still share a connection.
 
     Rows another job holds are skipped (SKIP LOCKED) and the lease keeps them from every other job
     until it ends, when the sweep finds the rows of a job that died. Counts the attempt.
     """
     _commit_asynchronously()
     now = utcnow()
+    due = OutboxMessage.id.in_(message_ids) & (OutboxMessage.next_attempt_at <= now)
     messages = list(
         db.session.scalars(
             select(OutboxMessage)
-            .where(
-                OutboxMessage.id.in_(message_ids),
-                OutboxMessage.status == MessageStatus.PENDING,
-                or_(OutboxMessage.attempts == 0, OutboxMessage.next_attempt_at <= now),
-            )
+            .where(OutboxMessage.status == MessageStatus.PENDING, or_(OutboxMessage.attempts == 0, due))
             .order_by(OutboxMessage.id)
+            .limit(BATCH_SIZE)
             .with_for_update(skip_locked=True)
         )
     )

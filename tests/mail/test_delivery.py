@@ -65,6 +65,17 @@ def test_the_messages_of_a_transaction_go_out_in_batches_over_one_connection_eac
     assert {row.status for row in rows()} == {MessageStatus.SENT}
 
 
+def test_messages_of_many_small_transactions_share_a_connection(db_session, mailbox, monkeypatch):
+    peers = connections_seen(mailbox, monkeypatch)
+    for n in range(5):  # five reminder jobs of five tenants, say: five delivery jobs
+        queue_notice(key=f"notice:{n}", to=f"person{n}@example.com")
+        db_session.commit()
+    assert queue(MAIL_QUEUE).count == 5
+    assert run_jobs() == 5
+    assert len(mailbox.messages) == 5
+    assert len(set(peers)) == 1  # the first job took them all; the others found nothing left
+
+
 def dies_before_marking_sent(nth: int, monkeypatch) -> None:
     """The worker dies after the server accepted the nth message, before its row is marked sent."""
     real_sent, calls = services.message_sent, []
