@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
+import time_machine
 from redis.exceptions import RedisError
 from rq import Queue
 from sqlalchemy import select
@@ -18,7 +20,8 @@ from sqlalchemy import select
 from saas.database import utcnow
 from saas.extensions import db
 from saas.jobs import schedule
-from saas.jobs.heartbeats import ProcessHeartbeat, ProcessKind
+from saas.jobs.heartbeats import ProcessHeartbeat, ProcessKind, heartbeat_record
+from saas.jobs.processes import Pulse
 from tests.jobs.commands import beside, wait_until
 
 STARTED: list[str] = []
@@ -107,3 +110,14 @@ def test_the_worker_survives_redis_dying_under_a_job_and_keeps_working(app, own_
     assert result.exit_code == 0, result.output
     assert FINISHED == ["slow", "after restart", "after flushall"]
     assert heartbeat(ProcessKind.WORKER).progress_at > started
+
+
+def test_the_scheduler_forgets_processes_gone_for_a_week():
+    with time_machine.travel(utcnow() - timedelta(days=8)):
+        heartbeat_record(name="worker:old:1", kind=ProcessKind.WORKER, progress_at=None, error="")
+    heartbeat_record(name="worker:recent:2", kind=ProcessKind.WORKER, progress_at=None, error="")
+    Pulse(ProcessKind.SCHEDULER).beat(progress=True)
+    names = set(db.session.scalars(select(ProcessHeartbeat.name)))
+    assert "worker:old:1" not in names
+    assert "worker:recent:2" in names
+    assert heartbeat(ProcessKind.SCHEDULER).progress_at is not None
