@@ -12,8 +12,10 @@ import logging
 import os
 import signal
 import socket
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -32,6 +34,36 @@ log = logging.getLogger(__name__)
 BACKOFF_FIRST, BACKOFF_MAX = 1.0, 30.0  # seconds between attempts to start again
 BEAT_EVERY = 10.0  # seconds: at most one heartbeat write per process in this time
 WORKER_TTL = 75  # RQ's worker TTL; an idle worker wakes (and beats) every WORKER_TTL - 15 seconds
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+@contextmanager
+def _stop_signals_held() -> Iterator[None]:
+    """Hold SIGTERM and SIGINT while the heartbeat writes, then handle any that came.
+
+    RQ's handlers stop a loop by raising; raised inside a database call, that would leave the
+    connection in the middle of a command.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[tuple[int, Any]] = []
+    previous = {
+        number: signal.signal(number, lambda n, frame: caught.append((n, frame))) for number in STOP_SIGNALS
+    }
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        for number, frame in caught:
+            handler = previous[number]
+            if callable(handler):
+                handler(number, frame)
+            else:
+                signal.raise_signal(number)  # the default action (or none, if ignored)
 
 
 class Pulse:
@@ -57,10 +89,13 @@ class Pulse:
         if not (error or recovered) and time.monotonic() - self._written < BEAT_EVERY:
             return
         try:
-            heartbeat_record(name=self.name, kind=self.kind, progress_at=self.progress_at, error=self.error)
-            if self.kind == ProcessKind.SCHEDULER:
-                heartbeats_forget_old()
-            db.session.commit()
+            with _stop_signals_held():
+                heartbeat_record(
+                    name=self.name, kind=self.kind, progress_at=self.progress_at, error=self.error
+                )
+                if self.kind == ProcessKind.SCHEDULER:
+                    heartbeats_forget_old()
+                db.session.commit()
         except SQLAlchemyError:
             db.session.rollback()
             log.warning("%s: could not write the heartbeat", self.name, exc_info=True)

@@ -8,18 +8,22 @@ SIGTERM, as a process manager would.
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import time
 from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
 import time_machine
 from redis.exceptions import RedisError
 from rq import Queue
+from rq.exceptions import StopRequested
 from sqlalchemy import select
 
 from saas.database import utcnow
 from saas.extensions import db
-from saas.jobs import schedule
+from saas.jobs import processes, schedule
 from saas.jobs.heartbeats import ProcessHeartbeat, ProcessKind, heartbeat_record
 from saas.jobs.processes import Pulse
 from tests.jobs.commands import beside, wait_until
@@ -121,3 +125,24 @@ def test_the_scheduler_forgets_processes_gone_for_a_week():
     assert "worker:old:1" not in names
     assert "worker:recent:2" in names
     assert heartbeat(ProcessKind.SCHEDULER).progress_at is not None
+
+
+def test_a_stop_signal_during_the_heartbeat_write_waits_for_the_commit(monkeypatch):
+    """RQ stops its loops by raising from the signal handler: never inside a database call."""
+    real_record = processes.heartbeat_record
+
+    def record_while_signalled(**kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)  # arrives in the middle of the write
+        real_record(**kwargs)
+
+    def stop(_signum, _frame):
+        raise StopRequested
+
+    monkeypatch.setattr(processes, "heartbeat_record", record_while_signalled)
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        with pytest.raises(StopRequested):
+            Pulse(ProcessKind.WORKER).beat(progress=True)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert heartbeat(ProcessKind.WORKER).progress_at is not None  # written, committed, then stopped
