@@ -264,7 +264,7 @@ def run_job(app: Flask, sink: SmtpSink, name: str, record: Callable[[], Any], *,
     """Run `record` (a job that records messages in the outbox), then deliver them all with a worker."""
     from rq import SimpleWorker
 
-    from saas.jobs import queue, redis_connection
+    from saas.jobs import QUEUES, queue, redis_connection
 
     with app.app_context():
         before = db.session.scalar(select(func.count()).select_from(OutboxMessage))
@@ -276,7 +276,9 @@ def run_job(app: Flask, sink: SmtpSink, name: str, record: Callable[[], Any], *,
         db.session.commit()
         received = sink.received
         started = time.perf_counter()
-        SimpleWorker([queue()], connection=redis_connection()).work(burst=True, logging_level="WARNING")
+        SimpleWorker([queue(name) for name in QUEUES], connection=redis_connection()).work(
+            burst=True, logging_level="WARNING"
+        )
         deliver_seconds = time.perf_counter() - started
         return JobRun(name, recorded, record_seconds, sink.received - received, deliver_seconds, note)
 

@@ -9,10 +9,15 @@ from pathlib import Path
 from flask import Flask, current_app, url_for
 
 DIST = Path(__file__).resolve().parent / "static" / "dist"
+BUILD_COMMAND = "npm ci --prefix frontend && npm run --prefix frontend build"
 
 
 class AssetsNotBuilt(RuntimeError):
-    """The manifest is missing: run `npm run build` in frontend/ (the quick start does)."""
+    """The manifest is missing (`pip install -e .` alone builds nothing): run BUILD_COMMAND, as the
+    quick start does. Pages answer 503 with that command until then (saas/errors.py)."""
+
+    def __init__(self, manifest: Path) -> None:
+        super().__init__(f"{manifest} not found: build the assets with `{BUILD_COMMAND}`")
 
 
 @cache
@@ -20,7 +25,7 @@ def _manifest(path: Path) -> dict[str, str]:
     try:
         return json.loads(path.read_text())
     except FileNotFoundError as exc:
-        raise AssetsNotBuilt(f"{path} not found: build the assets with `npm run build` in frontend/") from exc
+        raise AssetsNotBuilt(path) from exc
 
 
 def asset_url(name: str) -> str:

@@ -71,6 +71,8 @@ def config_from_env(env: dict[str, str] | None = None) -> dict[str, Any]:
         "MAIL_URL": env.get("MAIL_URL", ""),
         "MAIL_FROM": env.get("MAIL_FROM", "CMMI Programme <no-reply@localhost>"),
         "MAIL_DIR": env.get("MAIL_DIR", str(INSTANCE_DIR / "mail")),
+        "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", "10")),  # seconds per SMTP operation
+        "MAIL_ALERT_TO": env.get("MAIL_ALERT_TO", ""),  # the operator, told when mail keeps failing
         # Accounts and tenants
         "TRIAL_DAYS": int(env.get("TRIAL_DAYS", "14")),
         "PASSWORD_RESET_HOURS": int(env.get("PASSWORD_RESET_HOURS", "2")),

@@ -24,6 +24,7 @@ from saas import create_app
 from saas.config import limiter_storage
 from saas.extensions import db, limiter
 from tests.mailbox import Mailbox, smtp_server
+from tests.redis_server import RedisServer
 from tests.support import TestClient
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -131,6 +132,15 @@ def redis(app: Flask) -> Iterator[Redis]:
     yield connection
     connection.flushdb()
     limiter.reset()
+
+
+@pytest.fixture
+def own_redis(tmp_path) -> Iterator[RedisServer]:
+    """A Redis server of this test's own, which it may stop, restart and flush."""
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from saas.accounts import services as accounts
 from saas.accounts.models import User
 from saas.accounts.passwords import hash_password
 from saas.extensions import db
-from saas.jobs import queue, redis_connection
+from saas.jobs import QUEUES, queue, redis_connection
 from saas.tenants import services as tenants
 from saas.tenants.models import Membership, Tenant
 from saas.tenants.permissions import Role
@@ -100,11 +100,13 @@ def owner_of(tenant: Tenant) -> User:
 
 
 def run_jobs() -> int:
-    """Run every queued job in this process with a real RQ worker; return how many succeeded."""
-    finished = FinishedJobRegistry(queue=queue())
-    before = finished.count
-    SimpleWorker([queue()], connection=redis_connection()).work(burst=True)
+    """Run every queued job (of every queue) in this process with a real RQ worker; return how many
+    succeeded."""
+    queues = [queue(name) for name in QUEUES]
+    finished = [FinishedJobRegistry(queue=q) for q in queues]
+    before = sum(registry.count for registry in finished)
+    SimpleWorker(queues, connection=redis_connection()).work(burst=True)
     # The jobs' sessions shared this test's connection and set its tenant setting (RLS) for
     # themselves; give the test's session its own back.
     scope_session(db.session, session_scope(db.session))
-    return finished.count - before
+    return sum(registry.count for registry in finished) - before
