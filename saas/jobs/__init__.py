@@ -134,7 +134,7 @@ def job(func: Callable) -> Callable:
 
     @wraps(func)
     def run(*args: Any, **kwargs: Any) -> Any:
-        with _job_app().app_context():
+        with _job_app().app_context():  # a context of its own: a fresh session, `g` and scope
             try:
                 result = func(*args, **kwargs)
                 db.session.commit()
@@ -147,8 +147,8 @@ def job(func: Callable) -> Callable:
 
 
 def _job_app() -> Flask:
-    if has_app_context():  # the worker command (and tests) run jobs inside an app already
-        return current_app._get_current_object()
-    from saas import create_app
-
-    return create_app()
+    """The app the worker runs in: `flask jobs worker` (and the tests) run jobs inside an app
+    context. Infrastructure never builds the app itself, so it imports no wing."""
+    if not has_app_context():
+        raise RuntimeError("jobs run inside the app: start workers with `flask jobs worker`")
+    return current_app._get_current_object()  # type: ignore[attr-defined]

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from saas.extensions import db
 from saas.forms import show_error
-from saas.roadmaps import bp
+from saas.roadmaps.blueprint import bp
 from saas.roadmaps.notifications.forms import NotificationSettingsForm
 from saas.roadmaps.notifications.services import schedule
 from saas.roadmaps.notifications.services.schedule import NotificationSettingsError

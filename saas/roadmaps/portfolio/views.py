@@ -7,7 +7,7 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
 from saas.extensions import db
-from saas.roadmaps import bp
+from saas.roadmaps.blueprint import bp
 from saas.roadmaps.planning.views.roadmaps import roadmap_or_404
 from saas.roadmaps.portfolio.services import figures, portfolio
 from saas.tenants import services as tenants

@@ -13,9 +13,9 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from saas.catalog.models import Practice
 from saas.errors import render_error
 from saas.extensions import db
-from saas.roadmaps import bp
 from saas.roadmaps.adoption.services import assessments, evidence, pages, reports
 from saas.roadmaps.adoption.services.ratings import roadmap_rating
+from saas.roadmaps.blueprint import bp
 from saas.roadmaps.errors import RoadmapError
 from saas.roadmaps.planning.models import Roadmap, RoadmapArea, ServiceLine
 from saas.roadmaps.planning.services.service_lines import roadmap_service_lines

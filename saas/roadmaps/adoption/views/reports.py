@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from flask import Response, render_template, request, url_for
 
-from saas.roadmaps import bp
 from saas.roadmaps.adoption.models import Evidence
 from saas.roadmaps.adoption.services import blockers as blocker_services
 from saas.roadmaps.adoption.services import forecast as forecast_services
 from saas.roadmaps.adoption.services import matrix as matrix_services
 from saas.roadmaps.adoption.services import pack as pack_services
 from saas.roadmaps.adoption.services.ratings import roadmap_rating
+from saas.roadmaps.blueprint import bp
 from saas.roadmaps.planning.views.roadmaps import roadmap_or_404
 from saas.tenants.clock import tenant_today
 

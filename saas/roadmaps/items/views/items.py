@@ -18,7 +18,7 @@ from markupsafe import Markup
 from saas.database import is_row_id
 from saas.extensions import db
 from saas.forms import form_status, show_error
-from saas.roadmaps import bp
+from saas.roadmaps.blueprint import bp
 from saas.roadmaps.items.forms import (
     AssignForm,
     BulkCreateForm,

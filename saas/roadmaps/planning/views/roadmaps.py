@@ -16,7 +16,7 @@ from saas.catalog import services as catalog
 from saas.catalog.models import CatalogModel
 from saas.extensions import db
 from saas.forms import form_status
-from saas.roadmaps import bp
+from saas.roadmaps.blueprint import bp
 from saas.roadmaps.errors import NotAllowed, RoadmapError
 from saas.roadmaps.planning.forms import (
     AreaPlanForm,

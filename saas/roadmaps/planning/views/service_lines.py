@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 
 from saas.extensions import db
 from saas.forms import form_status
-from saas.roadmaps import bp
+from saas.roadmaps.blueprint import bp
 from saas.roadmaps.errors import RoadmapError
 from saas.roadmaps.planning.forms import ServiceLineForm
 from saas.roadmaps.planning.models import ServiceLine
