@@ -7,14 +7,14 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from saas.accounts.errors import EmailTaken, ExpiredToken, InvalidToken
 from saas.accounts.models import EmailOptOut, LoginSession, User
 from saas.accounts.passwords import check_password_rules, hash_password, needs_rehash, verify_password
-from saas.database import utcnow
+from saas.database import is_row_id, utcnow
 from saas.extensions import db
 from saas.mail.services import mail_queue
 
@@ -260,24 +260,34 @@ def email_opt_in(user: User, kind: str) -> None:
     db.session.execute(delete(EmailOptOut).where(EmailOptOut.user_id == user.id, EmailOptOut.kind == kind))
 
 
-def _unsubscribe_serializer() -> URLSafeSerializer:
-    """Not timed: an unsubscribe link in an old email must keep working."""
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="accounts.unsubscribe")
+def _unsubscribe_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="accounts.unsubscribe")
 
 
 def unsubscribe_token(user: User, kind: str) -> str:
-    """A signed token for the unsubscribe link of one kind of email (no login needed)."""
-    return _unsubscribe_serializer().dumps({"uid": user.id, "kind": kind})
+    """A signed token for the unsubscribe link of one kind of email (no login needed).
+
+    It expires after UNSUBSCRIBE_DAYS and dies when the user revokes their email links.
+    """
+    return _unsubscribe_serializer().dumps({"uid": user.id, "kind": kind, "v": user.email_links_version})
 
 
 def unsubscribe_target(token: str) -> tuple[User, str]:
-    """The user and kind an unsubscribe token names; InvalidToken if tampered with or unknown."""
+    """The user and kind an unsubscribe token names; InvalidToken if tampered, expired or revoked."""
+    refused = InvalidToken("This unsubscribe link is not valid any more. Use the link in a newer email.")
     try:
-        data = _unsubscribe_serializer().loads(token)
+        data = _unsubscribe_serializer().loads(token, max_age=current_app.config["UNSUBSCRIBE_DAYS"] * 86400)
     except BadSignature as exc:
-        raise InvalidToken("This unsubscribe link is not valid.") from exc
-    user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
-    kind = data.get("kind") if isinstance(data, dict) else None
-    if user is None or kind not in OPT_OUT_KINDS:
-        raise InvalidToken("This unsubscribe link is not valid.")
+        raise refused from exc
+    if not isinstance(data, dict) or not (isinstance(data.get("uid"), int) and is_row_id(data["uid"])):
+        raise refused
+    user = db.session.get(User, data["uid"])
+    kind = data.get("kind")
+    if user is None or kind not in OPT_OUT_KINDS or data.get("v") != user.email_links_version:
+        raise refused
     return user, kind
+
+
+def email_links_revoke(user: User) -> None:
+    """Every unsubscribe link already emailed to the user stops working."""
+    user.email_links_version += 1

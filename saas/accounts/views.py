@@ -176,6 +176,15 @@ def end_other_sessions():
     return redirect(url_for("accounts.settings"))
 
 
+@bp.post("/account/email-links/revoke")
+@login_required
+def revoke_email_links():
+    services.email_links_revoke(current_user)
+    db.session.commit()
+    flash("The unsubscribe links in emails already sent to you no longer work.", "info")
+    return redirect(url_for("accounts.settings"))
+
+
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
 @limiter.limit("30 per minute")
 def unsubscribe(token: str):

@@ -1,0 +1,26 @@
+"""account security: revocable email links
+
+Revision ID: 0010_account_security
+Revises: 0009
+Create Date: 2026-11-26 15:00:00
+
+"""
+import sqlalchemy as sa
+from alembic import op
+
+
+# revision identifiers, used by Alembic.
+revision = '0010_account_security'
+down_revision = '0009'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('email_links_version', sa.Integer(), server_default='0', nullable=False))
+
+
+def downgrade():
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('email_links_version')
