@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from saas.accounts import bp, services
+from saas.accounts import bp, credentials, services
 from saas.accounts.errors import AccountError, InvalidToken
 from saas.accounts.forms import (
     ChangePasswordForm,
@@ -100,7 +100,7 @@ def logout():
 def request_reset():
     form = RequestResetForm()
     if form.validate_on_submit():
-        services.password_reset_send(form.email.data)
+        credentials.password_reset_send(form.email.data)
         db.session.commit()
         flash("If an account uses that address, a reset link is on its way.", "info")
         return redirect(url_for("accounts.login"))
@@ -111,33 +111,49 @@ def request_reset():
 @limiter.limit("10 per minute", methods=["POST"], error_message="Too many attempts from here. Wait a minute.")
 def reset(token: str):
     try:
-        services.password_reset_user(token)
+        credentials.password_reset_user(token)
     except InvalidToken as error:
         form = RequestResetForm(formdata=None)
         return render_template("accounts/request_reset.html", form=form, error=str(error)), error.status
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            services.password_reset(token, new_password=form.password.data)
+            credentials.password_reset(token, new_password=form.password.data)
         except AccountError as error:
             db.session.rollback()
             show_error(form, error)
         else:
             db.session.commit()
-            flash("Your password is changed. Sign in with the new one.", "success")
+            flash(
+                "Your password is changed: every session and API token of the account has ended. "
+                "Sign in with the new password.",
+                "success",
+            )
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset.html", form=form), form_status(form)
 
 
 @bp.get("/verify/<token>")
 def verify_email(token: str):
+    """The emailed confirmation link: marks the address proved, then on to where the link leads."""
     try:
-        services.email_verify(token)
+        _user, next_path = services.email_verify(token)
     except InvalidToken as error:
         abort(error.status, description=str(error))
     db.session.commit()
     flash("Thank you, your email address is confirmed.", "success")
-    return redirect(url_for("site.landing"))
+    return redirect(safe_next(next_path) or url_for("tenants.home"))
+
+
+@bp.post("/verify/resend")
+@login_required
+@limiter.limit("5 per hour", error_message="Too many confirmation emails. Try again later.")
+def resend_verification():
+    if current_user.email_verified_at is None:
+        services.email_verification_send(current_user, next_path=safe_next(request.form.get("next")) or "")
+        db.session.commit()
+    flash(f"A confirmation link is on its way to {current_user.email}.", "info")
+    return redirect(safe_next(request.form.get("next")) or url_for("accounts.settings"))
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -155,13 +171,16 @@ def settings():
             password.current_password.errors.append("That is not your current password.")
         else:
             try:
-                services.password_change(current_user, new_password=password.password.data)
+                credentials.password_change(current_user, new_password=password.password.data)
             except AccountError as error:
                 db.session.rollback()
                 show_error(password, error)
             else:
                 db.session.commit()
-                flash("Password changed; your other sessions are signed out.", "success")
+                flash(
+                    "Password changed; your other sessions are signed out and your API tokens revoked.",
+                    "success",
+                )
                 return redirect(url_for("accounts.settings"))
     status = 422 if request.method == "POST" else 200
     return render_template("accounts/settings.html", profile=profile, password=password), status

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from saas.accounts import services as accounts
-from saas.accounts.errors import AccountError, InvalidToken
+from saas.accounts.errors import AccountError, EmailNotVerified, InvalidToken
 from saas.accounts.views import sign_in
 from saas.extensions import db, limiter
 from saas.forms import form_status, show_error
@@ -91,6 +91,13 @@ def _accept_signed_in(token: str, invitation: Invitation) -> ResponseReturnValue
         membership = invitations.invitation_accept(token=token, user=current_user)
     except InvitationForSomeoneElse as error:
         abort(403, description=str(error))
+    except EmailNotVerified as error:
+        db.session.rollback()
+        accounts.email_verification_send(current_user, next_path=request.path)
+        db.session.commit()
+        return render_template(
+            "tenants/invitation.html", invitation=invitation, error=str(error)
+        ), error.status
     db.session.commit()
     return _welcome(membership)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from saas.accounts import services as accounts
+from saas.accounts import credentials
 from saas.extensions import db
 from tests.support import make_user
 
@@ -19,8 +19,8 @@ def dev_mail(app, monkeypatch):
 def test_an_account_does_not_see_another_accounts_reset_link(app, dev_mail):
     victim = make_user("victim@example.com", "Victor Victim")
     attacker = make_user("attacker@example.com", "Mallory")
-    accounts.password_reset_send(victim.email)
-    accounts.password_reset_send(attacker.email)
+    credentials.password_reset_send(victim.email)
+    credentials.password_reset_send(attacker.email)
     db.session.commit()
 
     page = app.test_client().login(attacker).get("/dev/outbox").get_data(as_text=True)
@@ -32,7 +32,7 @@ def test_an_account_does_not_see_another_accounts_reset_link(app, dev_mail):
 
 def test_the_recipient_reads_their_own_link_in_the_dev_outbox(app, dev_mail):
     victim = make_user("victim@example.com", "Victor Victim")
-    accounts.password_reset_send(victim.email)
+    credentials.password_reset_send(victim.email)
     db.session.commit()
 
     page = app.test_client().login(victim).get("/dev/outbox").get_data(as_text=True)
