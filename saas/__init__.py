@@ -14,6 +14,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(config_from_env())
     app.config.update(config or {})
+    if config and "SQLALCHEMY_DATABASE_URI" in config and "MIGRATION_DATABASE_URI" not in config:
+        app.config["MIGRATION_DATABASE_URI"] = config["SQLALCHEMY_DATABASE_URI"]
 
     from saas import assets, cli, errors, extensions, routing, security
     from saas.database import install_engine_hooks
@@ -29,7 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
     with app.app_context():
-        install_engine_hooks(extensions.db.engine, app_role=app.config["DATABASE_APP_ROLE"])
+        install_engine_hooks(extensions.db.engine, production=app.config["APP_ENV"] == "production")
 
     _register_wings(app)
     return app

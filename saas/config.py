@@ -109,7 +109,10 @@ def config_from_env(env: dict[str, str] | None = None) -> dict[str, Any]:
         "SECRET_KEY": secret_key or instance_secret_key(),
         "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         # Database
+        # The app's own login role (a member of DATABASE_APP_ROLE, bound by RLS); migrations and the
+        # release step connect as the tables' owner through MIGRATION_DATABASE_URL instead.
         "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL")),
+        "MIGRATION_DATABASE_URI": database_url(env.get("MIGRATION_DATABASE_URL") or env.get("DATABASE_URL")),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "DATABASE_APP_ROLE": env.get("DATABASE_APP_ROLE", "saas_app"),
         # Redis, jobs and rate limits

@@ -1,10 +1,11 @@
-"""account security: revocable email links
+"""account security: revocable email links, an append-only audit trail for the app's role
 
 Revision ID: 0010_account_security
 Revises: 0009
 Create Date: 2026-11-26 15:00:00
 
 """
+import rls
 import sqlalchemy as sa
 from alembic import op
 
@@ -19,8 +20,10 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('email_links_version', sa.Integer(), server_default='0', nullable=False))
+    rls.append_only('audit_events')
 
 
 def downgrade():
+    rls.undo_append_only('audit_events')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_column('email_links_version')

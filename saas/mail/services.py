@@ -19,6 +19,7 @@ from saas.database import utcnow
 from saas.extensions import db
 from saas.jobs import enqueue_after_commit
 from saas.mail.models import MAX_ATTEMPTS, MessageStatus, OutboxMessage, retry_delay
+from saas.mail.secret_links import redact, unmark
 
 
 def mail_queue(*, to: str, template: str, dedupe_key: str, **context: Any) -> OutboxMessage | None:
@@ -95,6 +96,8 @@ def message_deliver(message_id: int) -> bool:
     message.status = MessageStatus.SENT
     message.sent_at = utcnow()
     message.last_error = ""
+    if current_app.config["MAIL_URL"]:
+        message.text_body, message.html_body = redact(message.text_body), redact(message.html_body)
     return True
 
 
@@ -116,9 +119,9 @@ def build_email(message: OutboxMessage) -> EmailMessage:
     email["To"] = Address(addr_spec=message.to_email)
     email["Subject"] = " ".join(message.subject.split())
     email["Message-ID"] = make_msgid(idstring=f"outbox{message.id}")
-    email.set_content(message.text_body)
+    email.set_content(unmark(message.text_body))
     if message.html_body:
-        email.add_alternative(message.html_body, subtype="html")
+        email.add_alternative(unmark(message.html_body), subtype="html")
     return email
 
 
