@@ -2,10 +2,21 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Response, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Response,
+    abort,
+    after_this_request,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
-from saas.accounts import bp, credentials, services
+from saas.accounts import bp, credentials, services, throttling
 from saas.accounts.errors import AccountError, InvalidToken
 from saas.accounts.forms import (
     ChangePasswordForm,
@@ -21,6 +32,7 @@ from saas.forms import form_status, show_error
 login_manager.login_view = "accounts.login"
 login_manager.login_message = "Please sign in to continue."
 login_manager.session_protection = "basic"
+DEVICE = throttling.DEVICE_COOKIE
 
 
 @login_manager.user_loader
@@ -42,41 +54,59 @@ def safe_next(target: str | None) -> str | None:
     return None if parts.scheme or parts.netloc else target
 
 
-def _login_email_key() -> str:
-    return "login:" + services.normalise_email(request.form.get("email", "")[:254])
-
-
-def _failed_sign_in(response: Response) -> bool:
-    """Counted against the account: every answer but a sign-in (302) or a refusal by the limit (429)."""
-    return response.status_code not in {302, 429}
+def _client() -> throttling.Client:
+    return throttling.Client(
+        ip=request.remote_addr or "", device_user_ids=throttling.device_user_ids(request.cookies.get(DEVICE))
+    )
 
 
 def sign_in(user: User, *, remember: bool = False) -> None:
-    """Start a fresh login session for this browser (ASVS 3.2.1); commits the request's work."""
+    """Start a fresh login session for this browser (ASVS 3.2.1); commits the request's work.
+
+    The browser is remembered as one this account uses, so throttling aimed at the address
+    does not stop its owner here.
+    """
     session.clear()
     services.login_session_start(user, remember=remember, user_agent=request.user_agent.string)
     db.session.commit()
     login_user(user, remember=remember)
+    value = throttling.device_cookie(_client().device_user_ids, user)
+
+    @after_this_request
+    def _remember_device(response: Response) -> Response:
+        response.set_cookie(
+            DEVICE,
+            value,
+            max_age=365 * 86400,
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+            httponly=True,
+            samesite="Lax",
+        )
+        return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
     "20 per minute", methods=["POST"], error_message="Too many sign-in attempts from here. Wait a minute."
 )
-@limiter.limit(
-    "5 per minute;20 per hour",
-    key_func=_login_email_key,
-    methods=["POST"],
-    error_message="Too many failed sign-ins for this account. Wait a few minutes and try again.",
-    deduct_when=_failed_sign_in,
-)
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.user_authenticate(email=form.email.data, password=form.password.data)
+        email, client = services.normalise_email(form.email.data), _client()
+        known = services.user_get_by_email(email)
+        wait = throttling.seconds_to_wait(email=email, user=known, client=client)
+        if wait:
+            form.password.errors.append(
+                f"Too many failed sign-ins for this account. Try again in {wait} seconds, "
+                "or reset your password."
+            )
+            return render_template("accounts/login.html", form=form), 429, {"Retry-After": str(wait)}
+        user = services.user_authenticate(email=email, password=form.password.data)
         if user is not None:
+            throttling.record_success(email=email, user=user, client=client)
             sign_in(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for("tenants.home"))
+        throttling.record_failure(email=email, client=client)
         form.password.errors.append("The email or password is not right.")
     status = form_status(form)
     return render_template("accounts/login.html", form=form), status
