@@ -45,10 +45,10 @@ def user_get_by_email(email: str) -> User | None:
 def user_create(*, email: str, name: str, password: str, email_verified: bool = False) -> User:
     """A new global identity; one account per email address. Unverified addresses get a link."""
     email = normalise_email(email)
+    check_password_rules(password, user_inputs=[email, name])  # first: refusals tell nothing of who exists
     taken = EmailTaken("An account with this email already exists. Sign in instead.")
     if user_get_by_email(email):
         raise taken
-    check_password_rules(password, user_inputs=[email, name])
     user = User(
         email=email,
         name=one_line(name),
@@ -63,6 +63,23 @@ def user_create(*, email: str, name: str, password: str, email_verified: bool = 
     if not email_verified:
         email_verification_send(user)
     return user
+
+
+def signup_attempt_notify(*, email: str, password: str) -> None:
+    """Someone signed up with an address that has an account: tell its owner, by email only.
+
+    The password is hashed anyway, so the answer takes as long as a real signup's.
+    """
+    hash_password(password)
+    user = user_get_by_email(email)
+    if user is None:
+        return
+    mail_queue(
+        to=user.email,
+        template="accounts/email/signup_attempt",
+        dedupe_key=f"signup-attempt:{user.id}:{utcnow():%Y%m%d%H%M}",
+        user=user,
+    )
 
 
 def user_rename(user: User, *, name: str) -> None:
