@@ -15,6 +15,7 @@ from saas.roadmaps.services import matrix as matrix_services
 from saas.roadmaps.services import pack as pack_services
 from saas.roadmaps.services.ratings import roadmap_rating, tenant_today
 from saas.roadmaps.services.roadmaps import roadmap_get
+from saas.tenants.context import export_view
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -76,6 +77,7 @@ def readiness_forecast(roadmap_id: int):
 
 
 @bp.get("/roadmaps/<int:roadmap_id>/pack.csv")
+@export_view()
 def appraisal_pack_csv(roadmap_id: int):
     """The appraisal readiness pack as CSV: one row per practice per service line."""
     pack = pack_services.appraisal_pack(roadmap=_roadmap(roadmap_id))
@@ -83,6 +85,7 @@ def appraisal_pack_csv(roadmap_id: int):
 
 
 @bp.get("/roadmaps/<int:roadmap_id>/pack.xlsx")
+@export_view()
 def appraisal_pack_xlsx(roadmap_id: int):
     """The appraisal readiness pack as an Excel workbook: one row per practice per service line."""
     pack = pack_services.appraisal_pack(roadmap=_roadmap(roadmap_id))

@@ -22,7 +22,7 @@ from saas.roadmaps.services import assessments, evidence
 from saas.roadmaps.services.ratings import roadmap_rating
 from saas.roadmaps.services.roadmaps import roadmap_get
 from saas.roadmaps.services.service_lines import roadmap_service_lines
-from saas.tenants.context import has_permission, permission_required
+from saas.tenants.context import export_view, has_permission, permission_required
 from saas.tenants.permissions import Permission
 
 AREA = "/roadmaps/<int:roadmap_id>/areas/<area_code>"
@@ -269,6 +269,7 @@ def evidence_add(roadmap_id: int, area_code: str, practice_code: str, kind: str)
 
 
 @bp.get("/evidence/<int:evidence_id>/download")
+@export_view(Permission.VIEW)
 def evidence_download(evidence_id: int):
     """A stored file, as an attachment the browser will not sniff or render; other tenants' files are 404."""
     item = evidence.evidence_get(tenant=g.tenant, evidence_id=evidence_id)
@@ -364,6 +365,7 @@ def readiness(roadmap_id: int):
 
 
 @bp.get("/roadmaps/<int:roadmap_id>/readiness.csv")
+@export_view()
 def readiness_csv(roadmap_id: int):
     """The readiness report as CSV, one row per practice (cells that look like formulas are defused)."""
     roadmap = _roadmap(roadmap_id)
