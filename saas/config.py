@@ -153,4 +153,9 @@ def config_from_env(env: dict[str, str] | None = None) -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": (int(env.get("MAX_UPLOAD_MB", "10")) + 1) * 1024 * 1024,
         "FORCE_HTTPS": production,
+        # Proxies: how many proxies in front may set X-Forwarded-For/-Proto/-Host/-Port (0: none,
+        # the client's own address counts), and the path prefix the app is mounted under ("" : none;
+        # a SCRIPT_NAME sent by a client or proxy is ignored).
+        "TRUSTED_PROXY_HOPS": int(env.get("TRUSTED_PROXY_HOPS", "0")),
+        "SCRIPT_NAME": env.get("SCRIPT_NAME", "").rstrip("/"),
     }
