@@ -17,11 +17,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config and "SQLALCHEMY_DATABASE_URI" in config and "MIGRATION_DATABASE_URI" not in config:
         app.config["MIGRATION_DATABASE_URI"] = config["SQLALCHEMY_DATABASE_URI"]
 
-    from saas import assets, cli, errors, extensions, proxies, routing, security
+    from saas import assets, cli, errors, extensions, proxies, request_guard, routing, security
     from saas.database import install_engine_hooks
 
     routing.init_app(app)
     proxies.init_app(app)
+    request_guard.init_app(app)
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=_migrations_dir())
     extensions.csrf.init_app(app)
