@@ -52,6 +52,7 @@ def main() -> None:
 
 def run(args: argparse.Namespace) -> None:
     from bench import measure, seed
+    from saas.database import url_as
     from saas.extensions import db
 
     began = time.perf_counter()
@@ -60,7 +61,8 @@ def run(args: argparse.Namespace) -> None:
         env = {
             "APP_ENV": "production",
             "SECRET_KEY": "bench-only-secret-key",
-            "DATABASE_URL": args.database_url,
+            "DATABASE_URL": url_as(args.database_url, seed.APP_LOGIN_ROLE),  # bound by RLS, as in production
+            "MIGRATION_DATABASE_URL": args.database_url,
             "REDIS_URL": args.redis_url,
             "MAIL_URL": mail_url,
             "BASE_URL": "https://bench.example",

@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, func, insert, pool, select, table, text, update
 from sqlalchemy.engine import make_url
@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from saas.accounts.models import User
 from saas.accounts.passwords import hash_password
 from saas.catalog.models import Practice, PracticeKind
-from saas.database import utcnow
+from saas.database import ensure_login_role, utcnow
 from saas.extensions import db
 from saas.roadmaps.adoption.models import PracticeAssessment
 from saas.roadmaps.items.models import ActionItem, ItemComment, TenantCounter
@@ -73,9 +73,18 @@ def recreate_database(url: str) -> None:
     admin.dispose()
 
 
+APP_LOGIN_ROLE = "saas_app_login"
+
+
 def migrate(app: Flask, migrations: str) -> None:
+    """Migrate as the owner, then make the app's login role and load the catalog through it."""
     with app.app_context():
         upgrade(directory=migrations, revision="head")
+        ensure_login_role(
+            app.config["MIGRATION_DATABASE_URI"],
+            login_role=APP_LOGIN_ROLE,
+            group_role=app.config["DATABASE_APP_ROLE"],
+        )
         app.extensions["catalog_loader"]()
         db.session.commit()
 
@@ -277,8 +286,7 @@ def _bulk_assessments(tenant: Tenant, roadmap: Roadmap, rng: random.Random) -> N
 
 def _counts() -> dict[str, int]:
     """Rows per table, as the database owner sees them (row-level security would hide most)."""
-    url = db.engine.url
-    engine = create_engine(url, poolclass=pool.NullPool)
+    engine = create_engine(current_app.config["MIGRATION_DATABASE_URI"], poolclass=pool.NullPool)
     names = [
         "users",
         "tenants",

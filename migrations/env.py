@@ -24,13 +24,12 @@ def render_item(type_, obj, _autogen_context):
 
 
 def owner_engine():
-    """A separate engine without the app's `SET ROLE` hook, so DDL runs as the owner."""
-    url = target_db.engine.url
-    return create_engine(url, poolclass=pool.NullPool)
+    """The tables' owner (MIGRATION_DATABASE_URL), never the app's login role bound by RLS."""
+    return create_engine(current_app.config["MIGRATION_DATABASE_URI"], poolclass=pool.NullPool)
 
 
 def run_migrations_offline():
-    context.configure(url=target_db.engine.url, target_metadata=target_db.metadata, literal_binds=True)
+    context.configure(url=current_app.config["MIGRATION_DATABASE_URI"], target_metadata=target_db.metadata, literal_binds=True)
     with context.begin_transaction():
         context.run_migrations()
 

@@ -1,7 +1,8 @@
 """Row-level security helpers for migrations (PostgreSQL only; no-ops elsewhere).
 
-The app connects, or `SET ROLE`s, as an unprivileged role (DATABASE_APP_ROLE) that owns no
-table and cannot bypass RLS; every tenant-owned table gets a policy comparing tenant_id
+The app connects with its own login role, a member of the group role DATABASE_APP_ROLE that
+owns no table and cannot bypass RLS (no SET ROLE, so nothing to RESET); migrations run as the
+owner (MIGRATION_DATABASE_URL). Every tenant-owned table gets a policy comparing tenant_id
 with the transaction-local setting `app.tenant_ids` (see saas/tenants/scoping.py).
 """
 
@@ -48,6 +49,19 @@ def drop_app_role_grants() -> None:
     op.execute(f'ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE ALL ON TABLES FROM "{role}"')
     op.execute(f'ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE ALL ON SEQUENCES FROM "{role}"')
     op.execute(f'REVOKE USAGE ON SCHEMA public FROM "{role}"')
+
+
+def append_only(table: str) -> None:
+    """The app may add rows and read them, never change or remove them (an audit trail)."""
+    role = app_role()
+    if _is_postgres() and role:
+        op.execute(f'REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM "{role}"')
+
+
+def undo_append_only(table: str) -> None:
+    role = app_role()
+    if _is_postgres() and role:
+        op.execute(f'GRANT UPDATE, DELETE ON {table} TO "{role}"')
 
 
 def enable_tenant_rls(table: str) -> None:

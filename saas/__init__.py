@@ -14,11 +14,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(config_from_env())
     app.config.update(config or {})
+    if config and "SQLALCHEMY_DATABASE_URI" in config and "MIGRATION_DATABASE_URI" not in config:
+        app.config["MIGRATION_DATABASE_URI"] = config["SQLALCHEMY_DATABASE_URI"]
 
-    from saas import assets, cli, errors, extensions, routing, security
+    from saas import assets, cli, errors, extensions, proxies, request_guard, routing, security
     from saas.database import install_engine_hooks
 
     routing.init_app(app)
+    proxies.init_app(app)
+    request_guard.init_app(app)
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=_migrations_dir())
     extensions.csrf.init_app(app)
@@ -29,7 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
     with app.app_context():
-        install_engine_hooks(extensions.db.engine, app_role=app.config["DATABASE_APP_ROLE"])
+        install_engine_hooks(extensions.db.engine, production=app.config["APP_ENV"] == "production")
 
     _register_wings(app)
     return app

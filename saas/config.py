@@ -5,7 +5,10 @@ Every variable the product reads is listed here and in the README's Configuratio
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -34,6 +37,54 @@ def limiter_storage(redis_url: str) -> str:
     return "redis+" + redis_url if redis_url.startswith("unix://") else redis_url
 
 
+def instance_secret_key(folder: Path = INSTANCE_DIR) -> str:
+    """Outside production without SECRET_KEY: a random key made once for this instance folder.
+
+    No key is shared by every copy of the code, so nothing signed by one instance (unsubscribe
+    links, reset links, session cookies) can be forged with a key read from the source. The web,
+    worker and scheduler processes of one checkout read the same file; the first one writes it.
+    """
+    path = folder / "secret_key"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=folder, delete=False) as draft:
+            draft.write(secrets.token_urlsafe(48))
+        try:
+            os.link(draft.name, path)  # atomic: two processes starting at once keep the first key
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(draft.name)
+    return path.read_text().strip()
+
+
+def is_loopback(address: str) -> bool:
+    """Whether a bind address ("127.0.0.1:5000", "[::1]:80", "localhost", "unix:/run/app.sock")
+    serves this machine only."""
+    if address.startswith(("unix:", "fd://")):
+        return True
+    bracketed = address.startswith("[")
+    host = address[1 : address.find("]")] if bracketed else (address.rpartition(":")[0] or address)
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_bind(addresses: list[str], env: dict[str, str] | None = None) -> None:
+    """Refuse to serve beyond this machine without a SECRET_KEY: strangers could then sign up,
+    and every instance's generated key is only as safe as its instance folder."""
+    env = dict(os.environ if env is None else env)
+    public = [address for address in addresses if not is_loopback(address)]
+    if public and not env.get("SECRET_KEY"):
+        raise ConfigError(
+            f"SECRET_KEY must be set to serve on {', '.join(public)}; "
+            "without it, bind to 127.0.0.1 (HOST=127.0.0.1) for local development"
+        )
+
+
 def _flag(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -55,10 +106,13 @@ def config_from_env(env: dict[str, str] | None = None) -> dict[str, Any]:
 
     return {
         "APP_ENV": app_env,
-        "SECRET_KEY": secret_key or "development-only-secret-key-change-me",
+        "SECRET_KEY": secret_key or instance_secret_key(),
         "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         # Database
+        # The app's own login role (a member of DATABASE_APP_ROLE, bound by RLS); migrations and the
+        # release step connect as the tables' owner through MIGRATION_DATABASE_URL instead.
         "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL")),
+        "MIGRATION_DATABASE_URI": database_url(env.get("MIGRATION_DATABASE_URL") or env.get("DATABASE_URL")),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "DATABASE_APP_ROLE": env.get("DATABASE_APP_ROLE", "saas_app"),
         # Redis, jobs and rate limits
@@ -77,6 +131,7 @@ def config_from_env(env: dict[str, str] | None = None) -> dict[str, Any]:
         "TRIAL_DAYS": int(env.get("TRIAL_DAYS", "14")),
         "PASSWORD_RESET_HOURS": int(env.get("PASSWORD_RESET_HOURS", "2")),
         "INVITATION_DAYS": int(env.get("INVITATION_DAYS", "14")),
+        "UNSUBSCRIBE_DAYS": int(env.get("UNSUBSCRIBE_DAYS", "90")),
         # Evidence uploads
         "UPLOAD_DIR": env.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads")),
         "MAX_UPLOAD_MB": int(env.get("MAX_UPLOAD_MB", "10")),
@@ -100,4 +155,9 @@ def config_from_env(env: dict[str, str] | None = None) -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": (int(env.get("MAX_UPLOAD_MB", "10")) + 1) * 1024 * 1024,
         "FORCE_HTTPS": production,
+        # Proxies: how many proxies in front may set X-Forwarded-For/-Proto/-Host/-Port (0: none,
+        # the client's own address counts), and the path prefix the app is mounted under ("" : none;
+        # a SCRIPT_NAME sent by a client or proxy is ignored).
+        "TRUSTED_PROXY_HOPS": int(env.get("TRUSTED_PROXY_HOPS", "0")),
+        "SCRIPT_NAME": env.get("SCRIPT_NAME", "").rstrip("/"),
     }

@@ -60,7 +60,7 @@ def seed_demo() -> list[str]:
 
 
 def _person(email: str, name: str) -> User:
-    return accounts.user_create(email=email, name=name, password=DEMO_PASSWORD)
+    return accounts.user_create(email=email, name=name, password=DEMO_PASSWORD, email_verified=True)
 
 
 def _organisation(name: str, people: dict[Role, User]) -> Tenant:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response, request
+from flask_login import current_user
 
 from saas.extensions import talisman
 
@@ -20,7 +21,18 @@ CONTENT_SECURITY_POLICY = {
 }
 
 
+def no_store_when_signed_in(response: Response) -> Response:
+    """Nothing a signed-in person or an API token holder is shown may be kept by a cache
+    (pages, API JSON, exports, errors alike)."""
+    if request.authorization is not None or (
+        request.cookies and current_user and current_user.is_authenticated
+    ):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def init_app(app: Flask) -> None:
+    app.after_request(no_store_when_signed_in)
     production = app.config["APP_ENV"] == "production"
     talisman.init_app(
         app,

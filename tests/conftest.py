@@ -22,12 +22,14 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from saas import create_app
 from saas.config import limiter_storage
+from saas.database import ensure_login_role, url_as
 from saas.extensions import db, limiter
 from tests.mailbox import Mailbox, smtp_server
 from tests.redis_server import RedisServer
 from tests.support import TestClient
 
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")  # the owner: migrations run as it
+APP_LOGIN_ROLE = "saas_app_login"  # the app runs as this login role, a member of DATABASE_APP_ROLE
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 
 
@@ -62,15 +64,17 @@ def mail_server() -> Iterator[Mailbox]:
 @pytest.fixture(scope="session")
 def app(tmp_path_factory, redis_url: str, mail_server: Mailbox) -> Iterator[Flask]:
     instance = tmp_path_factory.mktemp("instance")
-    database_url = TEST_DATABASE_URL or f"sqlite:///{instance / 'test.db'}"
-    if TEST_DATABASE_URL:
-        _reset_database(database_url)
+    owner_url = TEST_DATABASE_URL or f"sqlite:///{instance / 'test.db'}"
+    postgres = owner_url.startswith("postgresql")
+    if postgres:
+        _reset_database(owner_url)
     app = create_app(
         {
             "APP_ENV": "test",
             "TESTING": True,
             "SECRET_KEY": "test-secret",
-            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SQLALCHEMY_DATABASE_URI": url_as(owner_url, APP_LOGIN_ROLE) if postgres else owner_url,
+            "MIGRATION_DATABASE_URI": owner_url,
             "REDIS_URL": redis_url,
             "RATELIMIT_STORAGE_URI": limiter_storage(redis_url),
             "MAIL_URL": mail_server.url,
@@ -85,6 +89,10 @@ def app(tmp_path_factory, redis_url: str, mail_server: Mailbox) -> Iterator[Flas
         upgrade(
             directory=str(Path(__file__).parent.parent / "migrations"), revision="head"
         )  # one head: a forked history fails here, not in production
+        if postgres:
+            ensure_login_role(
+                owner_url, login_role=APP_LOGIN_ROLE, group_role=app.config["DATABASE_APP_ROLE"]
+            )
         _load_shared_data(app)
     return app
 

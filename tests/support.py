@@ -14,6 +14,7 @@ from rq.registry import FinishedJobRegistry
 from saas.accounts import services as accounts
 from saas.accounts.models import User
 from saas.accounts.passwords import hash_password
+from saas.database import utcnow
 from saas.extensions import db
 from saas.jobs import QUEUES, queue, redis_connection
 from saas.tenants import services as tenants
@@ -70,8 +71,14 @@ class TestClient(FlaskClient):
         return self.post(path, data=payload, **kwargs)
 
 
-def make_user(email: str = "user@example.com", name: str = "Test User") -> User:
-    user = User(email=accounts.normalise_email(email), name=name, password_hash=_password_hash())
+def make_user(email: str = "user@example.com", name: str = "Test User", *, verified: bool = True) -> User:
+    """A user with the test PASSWORD; `verified=False` for one who never confirmed the address."""
+    user = User(
+        email=accounts.normalise_email(email),
+        name=name,
+        password_hash=_password_hash(),
+        email_verified_at=utcnow() if verified else None,
+    )
     db.session.add(user)
     db.session.flush()
     return user

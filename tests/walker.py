@@ -35,6 +35,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from werkzeug.routing import Map, RequestRedirect, Rule
 
+from saas.accounts import credentials
 from saas.accounts import services as accounts
 from saas.accounts.models import ApiToken, User
 from saas.extensions import db
@@ -318,10 +319,8 @@ def _api_token(user: User) -> tuple[int, str]:
 def _secrets(owner: User, *, invitation_email: str) -> dict[str, str]:
     """The owner's own live tokens of every kind (for controls); the invitation's is read back from its mail."""
     made = {
-        "password_reset": accounts._serializer("reset").dumps(
-            {"uid": owner.id, "h": accounts._password_fingerprint(owner)}
-        ),
-        "email_verification": accounts._serializer("verify").dumps({"uid": owner.id, "email": owner.email}),
+        "password_reset": credentials.password_reset_token(owner),
+        "email_verification": accounts.email_verification_token(owner),
         "calendar": calendar.feed_rotate(user=owner),
         "invitation": _invitation_token(invitation_email),
     }

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from saas.accounts.errors import AccountError
 from saas.accounts.models import ApiToken, User
-from saas.accounts.services import one_line, token_digest
+from saas.accounts.services import one_line, require_verified_email, token_digest
 from saas.database import is_row_id, utcnow
 from saas.extensions import db
 
@@ -45,7 +45,9 @@ class NewApiToken:
 
 
 def api_token_create(*, user: User, name: str, expires_in_days: int | None) -> NewApiToken:
-    """A new token for `user`; `expires_in_days` is one of EXPIRY_DAYS or None (until revoked)."""
+    """A new token for `user`, who must have confirmed their address (EmailNotVerified otherwise);
+    `expires_in_days` is one of EXPIRY_DAYS or None (until revoked)."""
+    require_verified_email(user)
     name = one_line(name)[:NAME_LENGTH]
     if not name:
         raise AccountError("Give the token a name, e.g. the tool that will use it.")

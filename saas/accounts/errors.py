@@ -22,3 +22,9 @@ class ExpiredToken(InvalidToken):
     """A link's token was real but is used up or out of date."""
 
     status = 410
+
+
+class EmailNotVerified(AccountError):
+    """The account has not proved its address yet (needed to join a tenant or make API tokens)."""
+
+    status = 403

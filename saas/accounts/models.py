@@ -22,6 +22,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     email_verified_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Raised to revoke every unsubscribe link already emailed (they carry the version they were made with).
+    email_links_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     # Set at login or by the user loader: the login session this request belongs to (not a column).
     current_session_token: ClassVar[str | None] = None

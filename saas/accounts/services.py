@@ -7,14 +7,14 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from saas.accounts.errors import EmailTaken, ExpiredToken, InvalidToken
+from saas.accounts.errors import EmailNotVerified, EmailTaken, InvalidToken
 from saas.accounts.models import EmailOptOut, LoginSession, User
 from saas.accounts.passwords import check_password_rules, hash_password, needs_rehash, verify_password
-from saas.database import utcnow
+from saas.database import is_row_id, utcnow
 from saas.extensions import db
 from saas.mail.services import mail_queue
 
@@ -45,10 +45,10 @@ def user_get_by_email(email: str) -> User | None:
 def user_create(*, email: str, name: str, password: str, email_verified: bool = False) -> User:
     """A new global identity; one account per email address. Unverified addresses get a link."""
     email = normalise_email(email)
+    check_password_rules(password, user_inputs=[email, name])  # first: refusals tell nothing of who exists
     taken = EmailTaken("An account with this email already exists. Sign in instead.")
     if user_get_by_email(email):
         raise taken
-    check_password_rules(password, user_inputs=[email, name])
     user = User(
         email=email,
         name=one_line(name),
@@ -63,6 +63,23 @@ def user_create(*, email: str, name: str, password: str, email_verified: bool = 
     if not email_verified:
         email_verification_send(user)
     return user
+
+
+def signup_attempt_notify(*, email: str, password: str) -> None:
+    """Someone signed up with an address that has an account: tell its owner, by email only.
+
+    The password is hashed anyway, so the answer takes as long as a real signup's.
+    """
+    hash_password(password)
+    user = user_get_by_email(email)
+    if user is None:
+        return
+    mail_queue(
+        to=user.email,
+        template="accounts/email/signup_attempt",
+        dedupe_key=f"signup-attempt:{user.id}:{utcnow():%Y%m%d%H%M}",
+        user=user,
+    )
 
 
 def user_rename(user: User, *, name: str) -> None:
@@ -128,83 +145,34 @@ def login_sessions_end_others(user: User) -> int:
     return result.rowcount
 
 
-def password_change(user: User, *, new_password: str) -> None:
-    """Set a new password, end the other sessions and tell the account's address (ASVS 2.5.5)."""
-    check_password_rules(new_password, user_inputs=[user.email, user.name])
-    user.password_hash = hash_password(new_password)
-    login_sessions_end_others(user)
-    mail_queue(
-        to=user.email,
-        template="accounts/email/password_changed",
-        dedupe_key=f"password-changed:{user.id}:{utcnow().isoformat()}",
-        user=user,
-    )
-
-
-def _serializer(purpose: str) -> URLSafeTimedSerializer:
+def link_serializer(purpose: str) -> URLSafeTimedSerializer:
+    """Signs the tokens of emailed links (reset, verification); `purpose` keeps them apart."""
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"accounts.{purpose}")
 
 
-def password_reset_send(email: str) -> None:
-    """Email a reset link if the account exists; say nothing either way (no account probing)."""
-    user = user_get_by_email(email)
-    if user is None:
-        return
-    token = _serializer("reset").dumps({"uid": user.id, "h": _password_fingerprint(user)})
-    mail_queue(
-        to=user.email,
-        template="accounts/email/password_reset",
-        dedupe_key=f"password-reset:{token_digest(token)}",
-        user=user,
-        token=token,
-        hours=current_app.config["PASSWORD_RESET_HOURS"],
-    )
+VERIFY_DAYS = 7
 
 
-def _password_fingerprint(user: User) -> str:
-    """Binds a reset token to the current password, so the token dies once used (single use).
-
-    A digest, so the readable token payload reveals nothing of the hash itself.
-    """
-    return token_digest(user.password_hash)[:16]
+def email_verification_token(user: User, *, next_path: str = "") -> str:
+    """A signed link token proving `user.email`; `next_path` is where the link leads once confirmed."""
+    return link_serializer("verify").dumps({"uid": user.id, "email": user.email, "next": next_path})
 
 
-def password_reset_user(token: str) -> User:
-    """The user a reset token was made for; ExpiredToken if expired or used, InvalidToken if tampered."""
-    max_age = current_app.config["PASSWORD_RESET_HOURS"] * 3600
-    try:
-        data = _serializer("reset").loads(token, max_age=max_age)
-    except SignatureExpired as exc:
-        raise ExpiredToken("This reset link has expired. Ask for a new one.") from exc
-    except BadSignature as exc:
-        raise InvalidToken("This reset link is not valid. Ask for a new one.") from exc
-    user = db.session.get(User, data.get("uid"))
-    if user is None or _password_fingerprint(user) != data.get("h"):
-        raise ExpiredToken("This reset link has already been used. Ask for a new one.")
-    return user
-
-
-def password_reset(token: str, *, new_password: str) -> User:
-    user = password_reset_user(token)
-    password_change(user, new_password=new_password)
-    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
-    return user
-
-
-def email_verification_send(user: User) -> None:
-    token = _serializer("verify").dumps({"uid": user.id, "email": user.email})
+def email_verification_send(user: User, *, next_path: str = "") -> None:
+    """Email a confirmation link (at most one a minute per address and destination)."""
     mail_queue(
         to=user.email,
         template="accounts/email/verify_email",
-        dedupe_key=f"verify-email:{user.id}:{user.email}",
+        dedupe_key=f"verify-email:{user.id}:{user.email}:{next_path}:{utcnow():%Y%m%d%H%M}",
         user=user,
-        token=token,
+        token=email_verification_token(user, next_path=next_path),
     )
 
 
-def email_verify(token: str) -> User:
+def email_verify(token: str) -> tuple[User, str]:
+    """Mark the address confirmed; the user and the path the link leads to. InvalidToken if bad or late."""
     try:
-        data = _serializer("verify").loads(token, max_age=7 * 24 * 3600)
+        data = link_serializer("verify").loads(token, max_age=VERIFY_DAYS * 24 * 3600)
     except BadSignature as exc:
         raise InvalidToken("This verification link is not valid or has expired.") from exc
     user = db.session.get(User, data.get("uid"))
@@ -212,7 +180,16 @@ def email_verify(token: str) -> User:
         raise InvalidToken("This verification link is not valid or has expired.")
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
-    return user
+    return user, str(data.get("next") or "")
+
+
+def require_verified_email(user: User) -> None:
+    """EmailNotVerified unless the user proved their address (before joining tenants or making tokens)."""
+    if user.email_verified_at is None:
+        raise EmailNotVerified(
+            f"Confirm your email address first: open the link we sent to {user.email}, "
+            "or ask for a new one on your account page."
+        )
 
 
 # --- email opt-outs -------------------------------------------------------------------------
@@ -260,24 +237,34 @@ def email_opt_in(user: User, kind: str) -> None:
     db.session.execute(delete(EmailOptOut).where(EmailOptOut.user_id == user.id, EmailOptOut.kind == kind))
 
 
-def _unsubscribe_serializer() -> URLSafeSerializer:
-    """Not timed: an unsubscribe link in an old email must keep working."""
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="accounts.unsubscribe")
+def _unsubscribe_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="accounts.unsubscribe")
 
 
 def unsubscribe_token(user: User, kind: str) -> str:
-    """A signed token for the unsubscribe link of one kind of email (no login needed)."""
-    return _unsubscribe_serializer().dumps({"uid": user.id, "kind": kind})
+    """A signed token for the unsubscribe link of one kind of email (no login needed).
+
+    It expires after UNSUBSCRIBE_DAYS and dies when the user revokes their email links.
+    """
+    return _unsubscribe_serializer().dumps({"uid": user.id, "kind": kind, "v": user.email_links_version})
 
 
 def unsubscribe_target(token: str) -> tuple[User, str]:
-    """The user and kind an unsubscribe token names; InvalidToken if tampered with or unknown."""
+    """The user and kind an unsubscribe token names; InvalidToken if tampered, expired or revoked."""
+    refused = InvalidToken("This unsubscribe link is not valid any more. Use the link in a newer email.")
     try:
-        data = _unsubscribe_serializer().loads(token)
+        data = _unsubscribe_serializer().loads(token, max_age=current_app.config["UNSUBSCRIBE_DAYS"] * 86400)
     except BadSignature as exc:
-        raise InvalidToken("This unsubscribe link is not valid.") from exc
-    user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
-    kind = data.get("kind") if isinstance(data, dict) else None
-    if user is None or kind not in OPT_OUT_KINDS:
-        raise InvalidToken("This unsubscribe link is not valid.")
+        raise refused from exc
+    if not isinstance(data, dict) or not (isinstance(data.get("uid"), int) and is_row_id(data["uid"])):
+        raise refused
+    user = db.session.get(User, data["uid"])
+    kind = data.get("kind")
+    if user is None or kind not in OPT_OUT_KINDS or data.get("v") != user.email_links_version:
+        raise refused
     return user, kind
+
+
+def email_links_revoke(user: User) -> None:
+    """Every unsubscribe link already emailed to the user stops working."""
+    user.email_links_version += 1

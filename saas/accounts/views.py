@@ -2,10 +2,21 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Response, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Response,
+    abort,
+    after_this_request,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
-from saas.accounts import bp, services
+from saas.accounts import bp, credentials, services, throttling
 from saas.accounts.errors import AccountError, InvalidToken
 from saas.accounts.forms import (
     ChangePasswordForm,
@@ -21,6 +32,7 @@ from saas.forms import form_status, show_error
 login_manager.login_view = "accounts.login"
 login_manager.login_message = "Please sign in to continue."
 login_manager.session_protection = "basic"
+DEVICE = throttling.DEVICE_COOKIE
 
 
 @login_manager.user_loader
@@ -42,41 +54,59 @@ def safe_next(target: str | None) -> str | None:
     return None if parts.scheme or parts.netloc else target
 
 
-def _login_email_key() -> str:
-    return "login:" + services.normalise_email(request.form.get("email", "")[:254])
-
-
-def _failed_sign_in(response: Response) -> bool:
-    """Counted against the account: every answer but a sign-in (302) or a refusal by the limit (429)."""
-    return response.status_code not in {302, 429}
+def _client() -> throttling.Client:
+    return throttling.Client(
+        ip=request.remote_addr or "", device_user_ids=throttling.device_user_ids(request.cookies.get(DEVICE))
+    )
 
 
 def sign_in(user: User, *, remember: bool = False) -> None:
-    """Start a fresh login session for this browser (ASVS 3.2.1); commits the request's work."""
+    """Start a fresh login session for this browser (ASVS 3.2.1); commits the request's work.
+
+    The browser is remembered as one this account uses, so throttling aimed at the address
+    does not stop its owner here.
+    """
     session.clear()
     services.login_session_start(user, remember=remember, user_agent=request.user_agent.string)
     db.session.commit()
     login_user(user, remember=remember)
+    value = throttling.device_cookie(_client().device_user_ids, user)
+
+    @after_this_request
+    def _remember_device(response: Response) -> Response:
+        response.set_cookie(
+            DEVICE,
+            value,
+            max_age=365 * 86400,
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+            httponly=True,
+            samesite="Lax",
+        )
+        return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
     "20 per minute", methods=["POST"], error_message="Too many sign-in attempts from here. Wait a minute."
 )
-@limiter.limit(
-    "5 per minute;20 per hour",
-    key_func=_login_email_key,
-    methods=["POST"],
-    error_message="Too many failed sign-ins for this account. Wait a few minutes and try again.",
-    deduct_when=_failed_sign_in,
-)
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.user_authenticate(email=form.email.data, password=form.password.data)
+        email, client = services.normalise_email(form.email.data), _client()
+        known = services.user_get_by_email(email)
+        wait = throttling.seconds_to_wait(email=email, user=known, client=client)
+        if wait:
+            form.password.errors.append(
+                f"Too many failed sign-ins for this account. Try again in {wait} seconds, "
+                "or reset your password."
+            )
+            return render_template("accounts/login.html", form=form), 429, {"Retry-After": str(wait)}
+        user = services.user_authenticate(email=email, password=form.password.data)
         if user is not None:
+            throttling.record_success(email=email, user=user, client=client)
             sign_in(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for("tenants.home"))
+        throttling.record_failure(email=email, client=client)
         form.password.errors.append("The email or password is not right.")
     status = form_status(form)
     return render_template("accounts/login.html", form=form), status
@@ -100,7 +130,7 @@ def logout():
 def request_reset():
     form = RequestResetForm()
     if form.validate_on_submit():
-        services.password_reset_send(form.email.data)
+        credentials.password_reset_send(form.email.data)
         db.session.commit()
         flash("If an account uses that address, a reset link is on its way.", "info")
         return redirect(url_for("accounts.login"))
@@ -111,33 +141,49 @@ def request_reset():
 @limiter.limit("10 per minute", methods=["POST"], error_message="Too many attempts from here. Wait a minute.")
 def reset(token: str):
     try:
-        services.password_reset_user(token)
+        credentials.password_reset_user(token)
     except InvalidToken as error:
         form = RequestResetForm(formdata=None)
         return render_template("accounts/request_reset.html", form=form, error=str(error)), error.status
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            services.password_reset(token, new_password=form.password.data)
+            credentials.password_reset(token, new_password=form.password.data)
         except AccountError as error:
             db.session.rollback()
             show_error(form, error)
         else:
             db.session.commit()
-            flash("Your password is changed. Sign in with the new one.", "success")
+            flash(
+                "Your password is changed: every session and API token of the account has ended. "
+                "Sign in with the new password.",
+                "success",
+            )
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset.html", form=form), form_status(form)
 
 
 @bp.get("/verify/<token>")
 def verify_email(token: str):
+    """The emailed confirmation link: marks the address proved, then on to where the link leads."""
     try:
-        services.email_verify(token)
+        _user, next_path = services.email_verify(token)
     except InvalidToken as error:
         abort(error.status, description=str(error))
     db.session.commit()
     flash("Thank you, your email address is confirmed.", "success")
-    return redirect(url_for("site.landing"))
+    return redirect(safe_next(next_path) or url_for("tenants.home"))
+
+
+@bp.post("/verify/resend")
+@login_required
+@limiter.limit("5 per hour", error_message="Too many confirmation emails. Try again later.")
+def resend_verification():
+    if current_user.email_verified_at is None:
+        services.email_verification_send(current_user, next_path=safe_next(request.form.get("next")) or "")
+        db.session.commit()
+    flash(f"A confirmation link is on its way to {current_user.email}.", "info")
+    return redirect(safe_next(request.form.get("next")) or url_for("accounts.settings"))
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -155,13 +201,16 @@ def settings():
             password.current_password.errors.append("That is not your current password.")
         else:
             try:
-                services.password_change(current_user, new_password=password.password.data)
+                credentials.password_change(current_user, new_password=password.password.data)
             except AccountError as error:
                 db.session.rollback()
                 show_error(password, error)
             else:
                 db.session.commit()
-                flash("Password changed; your other sessions are signed out.", "success")
+                flash(
+                    "Password changed; your other sessions are signed out and your API tokens revoked.",
+                    "success",
+                )
                 return redirect(url_for("accounts.settings"))
     status = 422 if request.method == "POST" else 200
     return render_template("accounts/settings.html", profile=profile, password=password), status
@@ -173,6 +222,15 @@ def end_other_sessions():
     count = services.login_sessions_end_others(current_user)
     db.session.commit()
     flash(f"Signed out {count} other session(s).", "info")
+    return redirect(url_for("accounts.settings"))
+
+
+@bp.post("/account/email-links/revoke")
+@login_required
+def revoke_email_links():
+    services.email_links_revoke(current_user)
+    db.session.commit()
+    flash("The unsubscribe links in emails already sent to you no longer work.", "info")
     return redirect(url_for("accounts.settings"))
 
 

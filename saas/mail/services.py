@@ -30,6 +30,7 @@ from saas.mail.models import (
     OutboxMessage,
     retry_delay,
 )
+from saas.mail.secret_links import redact, unmark
 
 BATCH_SIZE = 100  # rows per delivery job, sent over one SMTP connection
 ALERT_PREFIX = "mail-alert:"
@@ -139,14 +140,14 @@ def messages_claim(message_ids: Sequence[int]) -> list[OutboxMessage]:
 
 
 def message_sent(message: OutboxMessage) -> None:
-    """Mark it sent, in a transaction that commits asynchronously."""
+    """Mark it sent, in a transaction that commits asynchronously. Sent over SMTP, the stored bodies
+    lose their secret links (see secret_links); the development folder keeps them for the dev outbox."""
     _commit_asynchronously()
     table = OutboxMessage.__table__  # Core, not an ORM bulk update: this runs once per message
-    db.session.connection().execute(
-        update(table)
-        .where(table.c.id == message.id)
-        .values(status=MessageStatus.SENT, sent_at=utcnow(), last_error="")
-    )
+    values: dict[str, Any] = {"status": MessageStatus.SENT, "sent_at": utcnow(), "last_error": ""}
+    if current_app.config["MAIL_URL"]:
+        values |= {"text_body": redact(message.text_body), "html_body": redact(message.html_body)}
+    db.session.connection().execute(update(table).where(table.c.id == message.id).values(**values))
 
 
 def _commit_asynchronously() -> None:
@@ -274,7 +275,7 @@ def build_email(message: OutboxMessage) -> EmailMessage:
     email["To"] = Address(addr_spec=message.to_email)
     email["Subject"] = " ".join(message.subject.split())
     email["Message-ID"] = message.message_id
-    email.set_content(message.text_body)
+    email.set_content(unmark(message.text_body))
     if message.html_body:
-        email.add_alternative(message.html_body, subtype="html")
+        email.add_alternative(unmark(message.html_body), subtype="html")
     return email

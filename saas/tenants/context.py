@@ -91,5 +91,18 @@ def permission_required(permission: Permission) -> Callable:
     return decorator
 
 
+def export_view(permission: Permission = Permission.EXPORT_DATA) -> Callable:
+    """The one gate of every export, report file and download: 403 unless the role grants
+    `permission`. Marked `is_export` so the isolation walker and the role table test find every
+    such route. (Like every signed-in answer, a file is sent with `Cache-Control: no-store`.)"""
+
+    def decorator(view: Callable) -> Callable:
+        wrapped = permission_required(permission)(view)
+        wrapped.is_export = True
+        return wrapped
+
+    return decorator
+
+
 def is_write_request() -> bool:
     return request.method not in {"GET", "HEAD", "OPTIONS"}

@@ -154,11 +154,14 @@ def invitation_accept_new_user(*, token: str, name: str, password: str) -> Membe
 
 
 def _join(invitation: Invitation, user: User) -> Membership:
+    """EmailNotVerified for an account that never proved its address: someone else may have
+    registered it before its owner, so it joins only once the owner confirms it."""
     if user.email != invitation.email:
         raise InvitationForSomeoneElse(
             f"This invitation was sent to {invitation.email}, but you are signed in as {user.email}. "
             "Sign out, then open the link again."
         )
+    accounts.require_verified_email(user)
     tenant = invitation.tenant
     scope_session(db.session, [tenant.id])
     membership = membership_get(tenant=tenant, user=user)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from saas.accounts import services as accounts
+from saas.accounts.errors import EmailTaken
 from saas.accounts.models import User
 from saas.database import utcnow
 from saas.extensions import db
@@ -77,11 +78,16 @@ def tenant_create(*, name: str, owner: User, timezone: str = "UTC") -> Tenant:
     return tenant
 
 
-def signup(*, organisation: str, name: str, email: str, password: str) -> tuple[Tenant, User]:
-    """Online signup: organisation, owner account and trial in one step."""
-    user = accounts.user_create(email=email, name=name, password=password)
-    tenant = tenant_create(name=organisation, owner=user)
-    return tenant, user
+def signup(*, organisation: str, name: str, email: str, password: str) -> Tenant | None:
+    """Online signup: organisation, owner account and trial, entered once the emailed link proves
+    the address. An address that already has an account is emailed instead and nothing is made
+    (None), so the answer never tells a stranger who has an account."""
+    try:
+        user = accounts.user_create(email=email, name=name, password=password)
+    except EmailTaken:
+        accounts.signup_attempt_notify(email=email, password=password)
+        return None
+    return tenant_create(name=organisation, owner=user)
 
 
 def tenant_update_settings(*, tenant: Tenant, actor: User, name: str, timezone: str) -> Tenant:

@@ -5,7 +5,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from saas.accounts import services as accounts
-from saas.accounts.errors import AccountError, InvalidToken
+from saas.accounts.errors import AccountError, EmailNotVerified, InvalidToken
 from saas.accounts.views import sign_in
 from saas.extensions import db, limiter
 from saas.forms import form_status, show_error
@@ -36,29 +36,39 @@ from saas.tenants.permissions import (
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"], error_message="Too many signups from here. Try again later.")
 def signup():
-    """Organisation + owner account + trial; an already signed-in user just names the organisation."""
+    """Organisation + owner account + trial; an already signed-in user just names the organisation.
+
+    A stranger's signup answers the same whether or not the address has an account: a link to
+    confirm it is emailed (or, to an existing account, a note that someone tried).
+    """
     form = NewOrganisationForm() if current_user.is_authenticated else SignupForm()
     if form.validate_on_submit():
         try:
             if current_user.is_authenticated:
                 tenant = services.tenant_create(name=form.organisation.data, owner=current_user)
-                db.session.commit()
             else:
-                tenant, user = services.signup(
+                services.signup(
                     organisation=form.organisation.data,
                     name=form.name.data,
                     email=form.email.data,
                     password=form.password.data,
                 )
-                sign_in(user)
         except AccountError as error:
             db.session.rollback()
             show_error(form, error)
         else:
+            db.session.commit()
+            if not current_user.is_authenticated:
+                return redirect(url_for("tenants.signup_sent"))
             flash(f"Welcome! {tenant.name} is on a free trial; no card needed.", "success")
             return redirect(url_for("tenant.dashboard", tenant_slug=tenant.slug))
     status = form_status(form)
     return render_template("tenants/signup.html", form=form), status
+
+
+@bp.get("/signup/sent")
+def signup_sent():
+    return render_template("tenants/signup_sent.html")
 
 
 @bp.get("/home")
@@ -90,6 +100,13 @@ def _accept_signed_in(token: str, invitation: Invitation) -> ResponseReturnValue
         membership = invitations.invitation_accept(token=token, user=current_user)
     except InvitationForSomeoneElse as error:
         abort(403, description=str(error))
+    except EmailNotVerified as error:
+        db.session.rollback()
+        accounts.email_verification_send(current_user, next_path=request.path)
+        db.session.commit()
+        return render_template(
+            "tenants/invitation.html", invitation=invitation, error=str(error)
+        ), error.status
     db.session.commit()
     return _welcome(membership)
 

@@ -90,6 +90,10 @@ def test_a_correctly_signed_event_is_accepted(client, stripe, tenant):
         pytest.param(
             lambda body: (body, signature(body, timestamp=int(time.time()) - 301)), id="stale timestamp"
         ),
+        pytest.param(
+            lambda body: (body, signature(body, timestamp=int(time.time()) + 365 * 86400)),
+            id="timestamp a year ahead",
+        ),
         pytest.param(lambda body: (body, ""), id="missing header"),
         pytest.param(lambda body: (body, "t=abc,v1=nothex"), id="garbled header"),
         pytest.param(lambda body: (body, signature(body).replace("v1=", "v0=")), id="wrong scheme"),

@@ -88,7 +88,14 @@ def live_server(app: Flask, mail_server: Mailbox, tmp_path_factory) -> Iterator[
     instance = tmp_path_factory.mktemp("live-instance")
     config = {
         key: app.config[key]
-        for key in ("SQLALCHEMY_DATABASE_URI", "REDIS_URL", "RATELIMIT_STORAGE_URI", "MAIL_URL", "SECRET_KEY")
+        for key in (
+            "SQLALCHEMY_DATABASE_URI",
+            "MIGRATION_DATABASE_URI",
+            "REDIS_URL",
+            "RATELIMIT_STORAGE_URI",
+            "MAIL_URL",
+            "SECRET_KEY",
+        )
     }
     live_app = create_app(
         {
@@ -127,8 +134,8 @@ def truncate_all(app: Flask) -> None:
     """Empty every table except the catalog (global, read-only data loaded once per run)."""
     with app.app_context():
         tables = data_tables()
-        url = db.engine.url
-    # A plain engine, without the hook that switches to the app's role: the owner may truncate.
+        url = app.config["MIGRATION_DATABASE_URI"]
+    # The owner may truncate; the app's login role may not.
     engine = create_engine(url, poolclass=pool.NullPool)
     try:
         with engine.begin() as connection:

@@ -299,9 +299,13 @@ def test_creating_an_account_that_exists_meanwhile_asks_to_sign_in(app, client, 
     assert "Sign in to accept" in body
 
 
-@pytest.mark.parametrize("token", ["unknown", "x" * 10_000, "%00%0d%0a"])
+@pytest.mark.parametrize("token", ["unknown", "x" * 10_000, "%0d%0a"])
 def test_bad_invitation_token_gets_404_with_a_message(client, token):
     response = client.get(f"/invitations/{token}")
 
     assert response.status_code == 404
     assert "This invitation link does not work" in response.get_data(as_text=True)
+
+
+def test_a_nul_in_an_invitation_token_is_refused_by_the_request_guard(client):
+    assert client.get("/invitations/%00%0d%0a").status_code == 400

@@ -86,7 +86,7 @@ def expected_keys() -> list[tuple[str, str, str]]:
 
 
 def test_the_csv_has_one_row_per_practice_per_line(client, tenant, members, roadmap):
-    response = download(client.login(members[Role.VIEWER]), tenant, roadmap, "csv")
+    response = download(client.login(members[Role.CONSULTANT_VIEWER]), tenant, roadmap, "csv")
 
     assert response.mimetype == "text/csv"
     reader = csv.DictReader(io.StringIO(response.data.decode("utf-8-sig")))
@@ -112,7 +112,7 @@ def test_the_csv_has_one_row_per_practice_per_line(client, tenant, members, road
 
 
 def test_the_xlsx_reads_back_with_the_same_rows_and_no_formula(client, tenant, members, roadmap):
-    response = download(client.login(members[Role.VIEWER]), tenant, roadmap, "xlsx")
+    response = download(client.login(members[Role.CONSULTANT_VIEWER]), tenant, roadmap, "xlsx")
 
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     sheet = load_workbook(io.BytesIO(response.data)).active

@@ -64,7 +64,9 @@ def set_value(tenant, actor, roadmap, line, practice, value, notes=None, area="R
 
 
 def test_the_readiness_csv_has_one_row_per_practice_and_defuses_formulas(client, tenant, members, roadmap):
-    response = client.login(members[Role.VIEWER]).get(f"/t/{tenant.slug}/roadmaps/{roadmap.id}/readiness.csv")
+    response = client.login(members[Role.CONSULTANT_VIEWER]).get(
+        f"/t/{tenant.slug}/roadmaps/{roadmap.id}/readiness.csv"
+    )
 
     assert response.status_code == 200
     assert response.headers["Content-Disposition"] == f'attachment; filename="readiness-{roadmap.id}.csv"'

@@ -257,9 +257,9 @@ def test_the_unsubscribe_link_works_without_login_and_stops_reminders(
 def test_a_tampered_unsubscribe_link_is_refused(app, members):
     staff, manager = members[Role.STAFF], members[Role.PROGRAM_MANAGER]
     mine, theirs = unsubscribe_token(staff, "reminders"), unsubscribe_token(manager, "reminders")
-    payload, signature = mine.split(".")
-    forged = theirs.split(".")[0] + "." + signature  # their id under my signature
-    broken = payload + "." + ("A" if signature[0] != "A" else "B") + signature[1:]
+    payload, stamp, signature = mine.split(".")
+    forged = ".".join([theirs.split(".")[0], stamp, signature])  # their id under my signature
+    broken = ".".join([payload, stamp, ("A" if signature[0] != "A" else "B") + signature[1:]])
     client = app.test_client()
     assert client.get(f"/unsubscribe/{mine}").status_code == 200
     for token in (forged, broken, "not-a-token"):

@@ -20,7 +20,7 @@ from saas.roadmaps.errors import RoadmapError
 from saas.roadmaps.planning.models import Roadmap, RoadmapArea, ServiceLine
 from saas.roadmaps.planning.services.service_lines import roadmap_service_lines
 from saas.roadmaps.planning.views.roadmaps import roadmap_or_404
-from saas.tenants.context import has_permission, permission_required
+from saas.tenants.context import export_view, has_permission, permission_required
 from saas.tenants.permissions import Permission
 
 AREA = "/roadmaps/<int:roadmap_id>/areas/<area_code>"
@@ -263,6 +263,7 @@ def evidence_add(roadmap_id: int, area_code: str, practice_code: str, kind: str)
 
 
 @bp.get("/evidence/<int:evidence_id>/download")
+@export_view(Permission.VIEW)
 def evidence_download(evidence_id: int):
     """A stored file, as an attachment the browser will not sniff or render; other tenants' files are 404."""
     item = evidence.evidence_get(tenant=g.tenant, evidence_id=evidence_id)
@@ -358,6 +359,7 @@ def readiness(roadmap_id: int):
 
 
 @bp.get("/roadmaps/<int:roadmap_id>/readiness.csv")
+@export_view()
 def readiness_csv(roadmap_id: int):
     """The readiness report as CSV, one row per practice (cells that look like formulas are defused)."""
     roadmap = roadmap_or_404(roadmap_id)

@@ -16,6 +16,7 @@ from saas.roadmaps.adoption.services.ratings import roadmap_rating
 from saas.roadmaps.blueprint import bp
 from saas.roadmaps.planning.views.roadmaps import roadmap_or_404
 from saas.tenants.clock import tenant_today
+from saas.tenants.context import export_view
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -75,6 +76,7 @@ def readiness_forecast(roadmap_id: int):
 
 
 @bp.get("/roadmaps/<int:roadmap_id>/pack.csv")
+@export_view()
 def appraisal_pack_csv(roadmap_id: int):
     """The appraisal readiness pack as CSV: one row per practice per service line."""
     pack = pack_services.appraisal_pack(roadmap=roadmap_or_404(roadmap_id))
@@ -82,6 +84,7 @@ def appraisal_pack_csv(roadmap_id: int):
 
 
 @bp.get("/roadmaps/<int:roadmap_id>/pack.xlsx")
+@export_view()
 def appraisal_pack_xlsx(roadmap_id: int):
     """The appraisal readiness pack as an Excel workbook: one row per practice per service line."""
     pack = pack_services.appraisal_pack(roadmap=roadmap_or_404(roadmap_id))

@@ -39,7 +39,7 @@ from saas.roadmaps.items.services import bulk, items, lists
 from saas.roadmaps.planning.services.members import member_list
 from saas.roadmaps.planning.services.roadmaps import roadmap_get
 from saas.tenants.clock import tenant_today
-from saas.tenants.context import current_role, has_permission, permission_required
+from saas.tenants.context import current_role, export_view, has_permission, permission_required
 from saas.tenants.nav import NavItem, add_nav_item
 from saas.tenants.permissions import Permission
 from saas.tenants.scoping import scope_session
@@ -86,7 +86,7 @@ def _render_list(bulk_form: BulkEditForm, status: int = 200) -> tuple[str, int]:
 
 
 @bp.get("/items/export.csv")
-@permission_required(Permission.EXPORT_DATA)
+@export_view()
 def items_export():
     """The filtered list (every page) as CSV."""
     filters = _filter_form().filters(me=current_user)
